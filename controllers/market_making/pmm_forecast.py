@@ -1,0 +1,167 @@
+"""Forecast-aware pure market making as a Strategy V2 controller (thin; maths in ``hummingbot_plugin.mm``).
+
+Quotes: reference = mid skewed by the forecast median (Q50) and by inventory; half-spreads scaled by the
+predicted interval width (Q90 - Q10) and realised volatility, never below ``2 * maker_fee + margin``.
+Without a model directory it quotes on volatility alone. Each level is an OrderExecutor (LIMIT_MAKER) that
+keeps its fill as a position; levels are replaced one by one.
+
+Mapping of the client's V1 ``pure_market_making`` template onto this controller:
+
+| V1 field                       | here                                    | note                                   |
+|--------------------------------|-----------------------------------------|----------------------------------------|
+| exchange / market              | connector_name / trading_pair           | required, no default                   |
+| bid_spread / ask_spread (%)    | buy_spreads / sell_spreads (fractions)  | one entry per level; 0.1 % -> 0.001     |
+| order_amount                   | total_amount_quote, *_amounts_pct       | budget in quote split over levels      |
+| order_refresh_time             | executor_refresh_time                   |                                        |
+| max_order_age                  | max_order_age                           | always replaced after this age         |
+| order_refresh_tolerance_pct    | order_refresh_tolerance_pct (fraction)  | keep a quote if price moved less       |
+| filled_order_delay             | filled_order_delay                      | per level                              |
+| inventory_skew_enabled         | inventory_skew_enabled                  | price skew + one-siding at the limit   |
+| inventory_target_base_pct      | inventory_target_base_pct (fraction)    | target net position / total_amount     |
+| inventory_range_multiplier     | inventory_range_pct                     | half-width of the tolerated band       |
+| add_transaction_costs          | maker_fee, min_profit_margin            | always on: fee floor                   |
+| price_ceiling / price_floor    | price_ceiling / price_floor             | None (not -1) disables                 |
+| hanging_orders_*, ping_pong_*  | not mapped                              | per-level lifecycle replaces them      |
+| order_optimization_*           | not mapped                              | would jump the queue; not modelled     |
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from hummingbot.core.data_type.common import PriceType, TradeType
+from hummingbot.data_feed.candles_feed.data_types import CandlesConfig
+from hummingbot.strategy_v2.controllers.market_making_controller_base import (
+    MarketMakingControllerBase,
+    MarketMakingControllerConfigBase,
+)
+from hummingbot.strategy_v2.executors.order_executor.data_types import ExecutionStrategy, OrderExecutorConfig
+from hummingbot.strategy_v2.models.executor_actions import CreateExecutorAction, ExecutorAction, StopExecutorAction
+from pydantic import Field, field_validator, model_validator
+
+from hummingbot_plugin.hb import mm_adapter
+from hummingbot_plugin.mm import pmm_logic
+from hummingbot_plugin.mm.risk import QuoteRiskState
+
+
+def _upd(prompt: str, updatable: bool = True, on_new: bool = False) -> dict[str, object]:
+    return {"prompt": prompt, "prompt_on_new": on_new, "is_updatable": updatable}
+
+
+class PMMForecastConfig(MarketMakingControllerConfigBase):
+    """Validated configuration (``extra='forbid'``): every field has a range and a prompt."""
+
+    controller_name: str = "pmm_forecast"
+    connector_name: str = Field(..., min_length=1, json_schema_extra=_upd("Connector (e.g. binance): ", False, True))
+    trading_pair: str = Field(..., pattern=r"^[A-Z0-9]+-[A-Z0-9]+$",
+                              json_schema_extra=_upd("Trading pair (e.g. BTC-USDT): ", False, True))
+    candles_connector: str | None = Field(default=None, json_schema_extra=_upd("Candles connector (blank=same): ", False))
+    candles_interval: str = Field(default="1m", pattern=r"^(1m|5m|15m|1h|4h|1d)$",
+                                  json_schema_extra=_upd("Candles interval for volatility/forecast: ", False))
+    leverage: int = Field(default=1, ge=1, le=1, json_schema_extra=_upd("Leverage (spot: 1): ", False))
+    skip_rebalance: bool = Field(default=True, json_schema_extra=_upd("Skip spot rebalance market orders? ", True))
+    stop_loss: Decimal | None = Field(default=None, json_schema_extra=_upd("Unused (order executors): ", False))
+    take_profit: Decimal | None = Field(default=None, json_schema_extra=_upd("Unused (order executors): ", False))
+    time_limit: int | None = Field(default=None, json_schema_extra=_upd("Unused (order executors): ", False))
+    executor_refresh_time: int = Field(default=30, ge=1, json_schema_extra=_upd("Order refresh time (s): ", True, True))
+    max_order_age: int = Field(default=1800, ge=1, json_schema_extra=_upd("Max order age (s): "))
+    order_refresh_tolerance_pct: Decimal = Field(default=Decimal("0.002"), ge=0, le=Decimal("0.1"),
+                                                 json_schema_extra=_upd("Refresh tolerance (fraction): "))
+    filled_order_delay: int = Field(default=60, ge=0, json_schema_extra=_upd("Delay after a fill (s): ", True, True))
+    maker_fee: Decimal = Field(default=Decimal("0.001"), ge=0, le=Decimal("0.01"),
+                               json_schema_extra=_upd("Maker fee (fraction, 0.001 = 0.1%): ", True, True))
+    min_profit_margin: Decimal = Field(default=Decimal("0.0002"), ge=0, le=Decimal("0.05"),
+                                       json_schema_extra=_upd("Margin above two maker fees (fraction): "))
+    volatility_window: int = Field(default=30, ge=2, le=10_000, json_schema_extra=_upd("Volatility window (bars): "))
+    volatility_factor: float = Field(default=2.0, ge=0, le=100, json_schema_extra=_upd("Half-spread per unit vol: "))
+    interval_width_factor: float = Field(default=0.5, ge=0, le=100,
+                                         json_schema_extra=_upd("Half-spread per unit (Q90-Q10)/2: "))
+    forecast_skew_weight: float = Field(default=0.5, ge=0, le=10, json_schema_extra=_upd("Weight of Q50 skew: "))
+    max_forecast_skew: float = Field(default=0.002, ge=0, le=0.05, json_schema_extra=_upd("Max |Q50 skew|: "))
+    min_spread_multiplier: float = Field(default=0.5, gt=0, le=100, json_schema_extra=_upd("Min spread multiplier: "))
+    max_spread_multiplier: float = Field(default=5.0, gt=0, le=100, json_schema_extra=_upd("Max spread multiplier: "))
+    model_dir: str | None = Field(default=None, json_schema_extra=_upd("Forecast model dir (blank=vol only): ", False))
+    inventory_skew_enabled: bool = Field(default=True, json_schema_extra=_upd("Inventory skew? "))
+    inventory_target_base_pct: float = Field(default=0.0, ge=-1, le=1,
+                                             json_schema_extra=_upd("Target net position / budget: "))
+    inventory_range_pct: float = Field(default=0.5, gt=0, le=5, json_schema_extra=_upd("Inventory band half-width: "))
+    inventory_skew_strength: float = Field(default=1.0, ge=0, le=10, json_schema_extra=_upd("Skew per unit deviation: "))
+    price_ceiling: Decimal | None = Field(default=None, gt=0, json_schema_extra=_upd("No bids above (blank=off): "))
+    price_floor: Decimal | None = Field(default=None, gt=0, json_schema_extra=_upd("No asks below (blank=off): "))
+    quote_risk_override: QuoteRiskState = Field(default=QuoteRiskState.NORMAL,
+                                                json_schema_extra=_upd("Risk state override (0/1/2): "))
+
+    @field_validator("buy_spreads", "sell_spreads", mode="after")
+    @classmethod
+    def _spreads_positive(cls, v: list[float]) -> list[float]:
+        if not v or any(not 0 < s < 0.5 for s in v):
+            raise ValueError("spreads must be a non-empty list of fractions in (0, 0.5), e.g. 0.001,0.002")
+        return v
+
+    @field_validator("price_ceiling", "price_floor", "stop_loss", "take_profit", mode="before")
+    @classmethod
+    def _minus_one_is_off(cls, v: object) -> object:
+        return None if v in (-1, "-1", "", None) else v
+
+    @model_validator(mode="after")
+    def _check_band(self) -> PMMForecastConfig:
+        if self.price_ceiling is not None and self.price_floor is not None and self.price_floor >= self.price_ceiling:
+            raise ValueError(f"price_floor ({self.price_floor}) must be below price_ceiling ({self.price_ceiling})")
+        if self.min_spread_multiplier > self.max_spread_multiplier:
+            raise ValueError("min_spread_multiplier must not exceed max_spread_multiplier")
+        if self.total_amount_quote <= 0:
+            raise ValueError("total_amount_quote must be positive")
+        return self
+
+
+class PMMForecastController(MarketMakingControllerBase):
+    """Hooks only; quoting, level lifecycle and risk live in :mod:`hummingbot_plugin.mm.pmm_logic`."""
+
+    def __init__(self, config: PMMForecastConfig, *args: object, **kwargs: object) -> None:
+        super().__init__(config, *args, **kwargs)
+        self.config: PMMForecastConfig = config
+        self._forecast_fn = pmm_logic.load_forecast_fn(config.model_dir)
+        self._external_risk = pmm_logic.external_risk_source(config)
+
+    def get_candles_config(self) -> list[CandlesConfig]:
+        return [CandlesConfig(connector=self.config.candles_connector or self.config.connector_name,
+                              trading_pair=self.config.trading_pair, interval=self.config.candles_interval,
+                              max_records=self.config.volatility_window + 60)]
+
+    async def update_processed_data(self) -> None:
+        candles = self.market_data_provider.get_candles_df(
+            self.config.candles_connector or self.config.connector_name, self.config.trading_pair,
+            self.config.candles_interval, self.config.volatility_window + 60)
+        mid = self.market_data_provider.get_price_by_type(self.config.connector_name, self.config.trading_pair,
+                                                          PriceType.MidPrice)
+        self.processed_data = pmm_logic.processed_data(candles, self.config, float(mid), self._forecast_fn)
+
+    def determine_executor_actions(self) -> list[ExecutorAction]:
+        now = float(self.market_data_provider.time())
+        mid = float(self.market_data_provider.get_price_by_type(
+            self.config.connector_name, self.config.trading_pair, PriceType.MidPrice))
+        base = mm_adapter.net_base_position(self.positions_held, self.config.connector_name, self.config.trading_pair)
+        plan = pmm_logic.plan_quotes(self.config, self.processed_data, mid, float(base) * mid,
+                                     self._external_risk(now))
+        self.processed_data["risk_state"] = plan.risk.state.name
+        self.processed_data["risk_reasons"] = list(plan.risk.reasons)
+        views = mm_adapter.level_views(self.executors_info)
+        creates, stops = pmm_logic.level_actions(plan, views, now, self.config)
+        actions: list[ExecutorAction] = [StopExecutorAction(controller_id=self.config.id, executor_id=eid)
+                                         for eid in stops]
+        for level_id in creates:
+            actions.append(CreateExecutorAction(controller_id=self.config.id,
+                                                executor_config=self._order_config(level_id, plan, now)))
+        return actions
+
+    def _order_config(self, level_id: str, plan: pmm_logic.QuotePlan, now: float) -> OrderExecutorConfig:
+        price, amount = plan.prices[level_id], plan.amounts[level_id]
+        return OrderExecutorConfig(
+            timestamp=now, connector_name=self.config.connector_name, trading_pair=self.config.trading_pair,
+            side=TradeType.BUY if level_id.startswith("buy") else TradeType.SELL,
+            amount=Decimal(repr(amount)), price=Decimal(repr(price)),
+            execution_strategy=ExecutionStrategy.LIMIT_MAKER, level_id=level_id, leverage=self.config.leverage,
+            controller_id=self.config.id)
+
+    def to_format_status(self) -> list[str]:
+        return pmm_logic.status_lines(self.processed_data)

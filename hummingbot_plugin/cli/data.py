@@ -1,0 +1,84 @@
+"""``data`` command: check, resample and download candle files."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from hummingbot_plugin.data import (
+    INTERVAL_SECONDS,
+    find_gaps,
+    infer_interval,
+    load_candles,
+    resample_candles,
+    write_candles_csv,
+)
+from hummingbot_plugin.errors import DataError
+
+__all__ = ["register", "run"]
+
+_MAX_GAPS_SHOWN = 20
+
+
+def register(subparsers: Any) -> None:
+    """Add ``data`` with its sub-commands ``check``, ``resample`` and ``download``."""
+    parser = subparsers.add_parser("data", help="check, resample or download candle files")
+    actions = parser.add_subparsers(dest="data_command", metavar="<action>", required=True)
+
+    check = actions.add_parser("check", help="validate a candle file and report its gaps")
+    check.add_argument("file", help="CSV/Parquet candle file (path or name inside the data directory)")
+    check.add_argument("--interval", choices=list(INTERVAL_SECONDS), help="expected interval (default: inferred)")
+    check.set_defaults(func=run, data_action=_check)
+
+    resample = actions.add_parser("resample", help="aggregate candles exactly to a coarser interval")
+    resample.add_argument("file", help="source candle file")
+    resample.add_argument("--interval", required=True, choices=list(INTERVAL_SECONDS), help="target interval")
+    resample.add_argument("--out", required=True, type=Path, help="output CSV")
+    resample.add_argument(
+        "--incomplete", choices=["keep", "drop", "raise"], default="keep",
+        help="buckets missing source bars: keep (exchange semantics, default), drop, or raise",
+    )
+    resample.set_defaults(func=run, data_action=_resample)
+
+    from hummingbot_plugin.cli.data_download import register_download
+
+    register_download(actions, run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Dispatch to the chosen action."""
+    return int(args.data_action(args))
+
+
+def _check(args: argparse.Namespace) -> int:
+    frame = load_candles(args.file)
+    if frame.empty:
+        raise DataError(f"{args.file}: no candles", fix="pass a file with at least one row")
+    interval = args.interval or infer_interval(frame)
+    gaps = find_gaps(frame, interval)
+    first, last = frame["timestamp"].iloc[0], frame["timestamp"].iloc[-1]
+    print(f"file:      {args.file}")
+    print(f"rows:      {len(frame)}  (valid: sorted, unique, OHLC consistent, prices > 0)")
+    print(f"interval:  {interval}")
+    print(f"period:    {_fmt(first)} → {_fmt(last)} UTC")
+    print(f"gaps:      {len(gaps)} ({sum(g.missing_bars for g in gaps)} missing bars; left as gaps)")
+    for gap in gaps[:_MAX_GAPS_SHOWN]:
+        print(f"  - {gap.describe()}")
+    if len(gaps) > _MAX_GAPS_SHOWN:
+        print(f"  … and {len(gaps) - _MAX_GAPS_SHOWN} more")
+    return 0
+
+
+def _resample(args: argparse.Namespace) -> int:
+    frame = load_candles(args.file)
+    out = resample_candles(frame, args.interval, incomplete=args.incomplete)
+    write_candles_csv(out, args.out)
+    print(f"wrote {len(out)} {args.interval} bars to {args.out} (from {len(frame)} source bars)")
+    return 0
+
+
+def _fmt(timestamp: float) -> str:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%d %H:%M")

@@ -1,0 +1,56 @@
+"""Adapters between Hummingbot's executor/position objects and the pure market-making logic."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from hummingbot.core.data_type.common import TradeType
+from hummingbot.strategy_v2.models.executors_info import ExecutorInfo
+
+from hummingbot_plugin.mm.levels import LevelView
+
+__all__ = ["level_views", "net_base_position"]
+
+
+def _level_id(info: ExecutorInfo) -> str | None:
+    level_id = info.custom_info.get("level_id") or getattr(info.config, "level_id", None)
+    return str(level_id) if level_id else None
+
+
+def _price(info: ExecutorInfo) -> float | None:
+    price = getattr(info.config, "price", None)
+    return float(price) if price is not None else None
+
+
+def level_views(executors: Iterable[ExecutorInfo], prefix: tuple[str, ...] = ("buy_", "sell_")) -> list[LevelView]:
+    """Executors that belong to a quoting level (``buy_<n>``/``sell_<n>``) as :class:`LevelView`."""
+    views: list[LevelView] = []
+    for info in executors:
+        level_id = _level_id(info)
+        if level_id is None or not level_id.startswith(prefix):
+            continue
+        views.append(LevelView(
+            executor_id=info.id,
+            level_id=level_id,
+            created_at=float(info.timestamp),
+            is_active=bool(info.is_active),
+            is_trading=bool(info.is_trading),
+            filled=info.filled_amount_quote > 0,
+            closed_at=float(info.close_timestamp) if info.close_timestamp is not None else None,
+            price=_price(info),
+        ))
+    return views
+
+
+def net_base_position(positions: Iterable[object], connector_name: str, trading_pair: str) -> Decimal:
+    """Signed base amount held by the controller on one market (long positive)."""
+    total = Decimal("0")
+    for pos in positions:
+        if getattr(pos, "connector_name", None) != connector_name:
+            continue
+        if getattr(pos, "trading_pair", None) != trading_pair:
+            continue
+        amount = Decimal(getattr(pos, "amount", Decimal("0")))
+        total += amount if getattr(pos, "side", None) == TradeType.BUY else -amount
+    return total

@@ -1,0 +1,134 @@
+"""Pure per-request checks. Each returns a denial :class:`Decision` or None when the rule passes."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from hummingbot_plugin.risk.limits import RiskLimits
+from hummingbot_plugin.risk.models import (
+    Decision,
+    DenialReason,
+    ExecutorRequest,
+    PairSnapshot,
+    PortfolioSnapshot,
+    Side,
+)
+
+__all__ = [
+    "Inflight",
+    "check_exposure",
+    "check_market_data",
+    "check_request_valid",
+    "count_in_window",
+    "effective_pairs",
+    "is_reducing",
+]
+
+
+@dataclass(frozen=True)
+class Inflight:
+    """An approved request not yet visible in the snapshot (counted as pending exposure)."""
+
+    executor_id: str
+    connector_name: str
+    trading_pair: str
+    side: Side
+    notional_quote: Decimal
+    approved_at: float
+
+
+def check_request_valid(request: ExecutorRequest) -> Decision | None:
+    for name in ("amount_base", "price"):
+        value: Decimal = getattr(request, name)
+        if not value.is_finite() or value <= 0:
+            return Decision.deny(DenialReason.INVALID_REQUEST, f"{name}={value} must be a finite number > 0")
+    if request.leverage < 1:
+        return Decision.deny(DenialReason.INVALID_REQUEST, f"leverage={request.leverage} must be >= 1")
+    return None
+
+
+def check_market_data(
+    limits: RiskLimits, pair: PairSnapshot | None, now: float, order_price: Decimal | None = None
+) -> Decision | None:
+    """Stale order book, stale candles, or a price spike (last vs mid, order vs mid)."""
+    if pair is None or pair.mid_price is None or not pair.mid_price.is_finite() or pair.mid_price <= 0:
+        return Decision.deny(DenialReason.NO_MARKET_DATA, "no valid mid price for this pair")
+    if pair.book_updated_at is None or now - pair.book_updated_at > limits.max_book_age_seconds:
+        age = "never updated" if pair.book_updated_at is None else f"{now - pair.book_updated_at:.1f}s old"
+        return Decision.deny(DenialReason.STALE_BOOK, f"order book {age} > {limits.max_book_age_seconds}s")
+    if limits.max_candles_age_seconds is not None and (
+        pair.candles_updated_at is None or now - pair.candles_updated_at > limits.max_candles_age_seconds
+    ):
+        return Decision.deny(DenialReason.STALE_CANDLES, f"candles older than {limits.max_candles_age_seconds}s")
+    band = limits.max_price_deviation_pct
+    for label, price in (("last trade", pair.last_price), ("order", order_price)):
+        if price is None:
+            continue
+        deviation = abs(price - pair.mid_price) / pair.mid_price
+        if deviation > band:
+            return Decision.deny(
+                DenialReason.PRICE_BAND, f"{label} price {price} is {deviation:.2%} from mid {pair.mid_price}"
+            )
+    return None
+
+
+def is_reducing(pair: PairSnapshot | None, request: ExecutorRequest) -> bool:
+    """True when the request closes part of the net position and cannot raise worst-case exposure."""
+    if pair is None:
+        return False
+    net = pair.net_position_quote
+    opposite = (net > 0 and request.side is Side.SELL) or (net < 0 and request.side is Side.BUY)
+    return opposite and _after(pair, request) <= pair.worst_case_exposure()
+
+
+def check_exposure(
+    limits: RiskLimits, capital: Decimal, pairs: Iterable[PairSnapshot], request: ExecutorRequest
+) -> Decision | None:
+    pair_list = list(pairs)
+    pair = next((p for p in pair_list if p.key == (request.connector_name, request.trading_pair)), None)
+    pair = pair or PairSnapshot(request.connector_name, request.trading_pair)
+    before, after = pair.worst_case_exposure(), _after(pair, request)
+    if after <= before:
+        return None
+    same_pair = sum(
+        (p.worst_case_exposure() for p in pair_list if p.trading_pair == request.trading_pair and p.key != pair.key),
+        Decimal(0),
+    )
+    pair_cap = limits.pair_exposure_cap(capital)
+    if same_pair + after > pair_cap:
+        return Decision.deny(
+            DenialReason.PAIR_EXPOSURE,
+            f"{request.trading_pair} worst-case exposure {same_pair + after:.2f} > cap {pair_cap:.2f}",
+        )
+    total = sum((p.worst_case_exposure() for p in pair_list if p.key != pair.key), Decimal(0)) + after
+    total_cap = limits.total_exposure_cap(capital)
+    if total > total_cap:
+        return Decision.deny(DenialReason.TOTAL_EXPOSURE, f"total worst-case exposure {total:.2f} > cap {total_cap:.2f}")
+    return None
+
+
+def effective_pairs(snapshot: PortfolioSnapshot, inflight: Iterable[Inflight]) -> tuple[PairSnapshot, ...]:
+    """The snapshot's pairs with not-yet-visible approved requests added as pending exposure."""
+    pairs = {p.key: p for p in snapshot.pairs}
+    for item in inflight:
+        key = (item.connector_name, item.trading_pair)
+        base = pairs.get(key) or PairSnapshot(item.connector_name, item.trading_pair)
+        if item.side is Side.BUY:
+            pairs[key] = dataclasses.replace(base, pending_buy_quote=base.pending_buy_quote + item.notional_quote)
+        else:
+            pairs[key] = dataclasses.replace(base, pending_sell_quote=base.pending_sell_quote + item.notional_quote)
+    return tuple(pairs.values())
+
+
+def count_in_window(timestamps: Iterable[float], now: float, window: float) -> int:
+    return sum(1 for ts in timestamps if now - window < ts <= now)
+
+
+def _after(pair: PairSnapshot, request: ExecutorRequest) -> Decimal:
+    notional = request.notional_quote
+    if request.side is Side.BUY:
+        return pair.worst_case_exposure(extra_buy=notional)
+    return pair.worst_case_exposure(extra_sell=notional)
