@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from mosquitto_fixture import hb_bridge, mosquitto  # noqa: F401  (real broker + HB bridge fixtures)
 
 from hummingbot_plugin.settings import data_dir
 

@@ -28,6 +28,7 @@ Mapping of the client's V1 ``pure_market_making`` template onto this controller:
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Literal
 
 from hummingbot.core.data_type.common import PriceType, TradeType
 from hummingbot.data_feed.candles_feed.data_types import CandlesConfig
@@ -41,7 +42,6 @@ from pydantic import Field, field_validator, model_validator
 
 from hummingbot_plugin.hb import mm_adapter
 from hummingbot_plugin.mm import pmm_logic
-from hummingbot_plugin.mm.risk import QuoteRiskState
 
 
 def _upd(prompt: str, updatable: bool = True, on_new: bool = False) -> dict[str, object]:
@@ -58,7 +58,7 @@ class PMMForecastConfig(MarketMakingControllerConfigBase):
     candles_connector: str | None = Field(default=None, json_schema_extra=_upd("Candles connector (blank=same): ", False))
     candles_interval: str = Field(default="1m", pattern=r"^(1m|5m|15m|1h|4h|1d)$",
                                   json_schema_extra=_upd("Candles interval for volatility/forecast: ", False))
-    leverage: int = Field(default=1, ge=1, le=1, json_schema_extra=_upd("Leverage (spot: 1): ", False))
+    leverage: int = Field(default=1, ge=1, le=20, json_schema_extra=_upd("Leverage (spot: 1): ", False))
     skip_rebalance: bool = Field(default=True, json_schema_extra=_upd("Skip spot rebalance market orders? ", True))
     stop_loss: Decimal | None = Field(default=None, json_schema_extra=_upd("Unused (order executors): ", False))
     take_profit: Decimal | None = Field(default=None, json_schema_extra=_upd("Unused (order executors): ", False))
@@ -88,8 +88,8 @@ class PMMForecastConfig(MarketMakingControllerConfigBase):
     inventory_skew_strength: float = Field(default=1.0, ge=0, le=10, json_schema_extra=_upd("Skew per unit deviation: "))
     price_ceiling: Decimal | None = Field(default=None, gt=0, json_schema_extra=_upd("No bids above (blank=off): "))
     price_floor: Decimal | None = Field(default=None, gt=0, json_schema_extra=_upd("No asks below (blank=off): "))
-    quote_risk_override: QuoteRiskState = Field(default=QuoteRiskState.NORMAL,
-                                                json_schema_extra=_upd("Risk state override (0/1/2): "))
+    quote_risk_override: Literal["NORMAL", "REDUCING", "HALTED"] = Field(
+        default="NORMAL", json_schema_extra=_upd("Risk state override (NORMAL/REDUCING/HALTED): "))
 
     @field_validator("buy_spreads", "sell_spreads", mode="after")
     @classmethod

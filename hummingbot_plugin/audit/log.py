@@ -71,7 +71,11 @@ class AuditLog:
         entry = ChainEntry(seq=seq, prev_hash=self._head, hash=entry_hash(self._head, seq, body), record=body)
         line = entry.to_line().encode()
         target = self.current_file
-        if target.exists() and target.stat().st_size > 0 and target.stat().st_size + len(line) > self.max_bytes:
+        if (
+            target.exists()
+            and target.stat().st_size > 0
+            and target.stat().st_size + len(line) > self.max_bytes
+        ):
             self._index += 1
             target = self.current_file
         try:
@@ -81,7 +85,9 @@ class AuditLog:
                 if self._fsync:
                     os.fsync(handle.fileno())
         except OSError as exc:
-            raise AuditWriteError(f"cannot append to {target}: {exc}", fix="check disk space/permissions") from exc
+            raise AuditWriteError(
+                f"cannot append to {target}: {exc}", fix="check disk space/permissions"
+            ) from exc
         self._seq, self._head = seq, entry.hash
         return entry
 

@@ -48,7 +48,9 @@ def verify_chain(path: Path) -> VerifyResult:
         for line_no, raw in _lines(file):
             problem, entry = _check_line(raw, expected_seq, prev_hash)
             if problem is not None:
-                return VerifyResult(False, count, len(files), ChainBreak(file, line_no, _seq_of(entry), problem))
+                return VerifyResult(
+                    False, count, len(files), ChainBreak(file, line_no, _seq_of(entry), problem)
+                )
             assert entry is not None
             count += 1
             expected_seq, prev_hash = entry.seq + 1, entry.hash

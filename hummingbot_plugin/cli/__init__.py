@@ -21,6 +21,13 @@ __all__ = ["COMMAND_MODULES", "build_parser", "main"]
 COMMAND_MODULES: tuple[str, ...] = (
     "backtest",
     "data",
+    "audit",
+    "publish",
+    "docs",
+    "train",
+    "predict",
+    "evaluate",
+    "validate",
 )
 
 

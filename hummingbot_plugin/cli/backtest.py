@@ -17,14 +17,15 @@ def register(subparsers: Any) -> None:
         "backtest",
         help="backtest a controller config on a local candle file (offline, Hummingbot's engine)",
     )
-    parser.add_argument("--config", required=True, type=Path, help="controller YAML, e.g. conf/controllers/x.yml")
-    parser.add_argument("--candles", required=True, help="candle file (path or name inside the data directory)")
+    parser.add_argument("--config", required=True, type=Path, help="controller YAML (conf/controllers/x.yml)")
+    parser.add_argument("--candles", required=True, help="candle file (path, or name in the data directory)")
     parser.add_argument("--start", help="first day YYYY-MM-DD (UTC, inclusive; default: file start)")
     parser.add_argument("--end", help="last day YYYY-MM-DD (UTC, inclusive; default: file end)")
-    parser.add_argument("--fee", type=float, default=0.001, help="fee per trade as a fraction (default 0.001)")
-    parser.add_argument("--capital", type=float, help="capital in quote (default: the config's total_amount_quote)")
+    parser.add_argument("--fee", type=float, default=0.001, help="fee per trade, a fraction (0.001)")
+    parser.add_argument("--capital", type=float, help="capital in quote (default: config total_amount_quote)")
     parser.add_argument(
-        "--resolution", choices=list(INTERVAL_SECONDS),
+        "--resolution",
+        choices=list(INTERVAL_SECONDS),
         help="bar size the engine steps through (default: the candle file's interval)",
     )
     parser.add_argument("--trading-rules", type=Path, help="trading-rules JSON (default: the shipped one)")

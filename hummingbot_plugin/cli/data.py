@@ -18,8 +18,6 @@ from hummingbot_plugin.errors import DataError
 
 __all__ = ["register", "run"]
 
-_MAX_GAPS_SHOWN = 20
-
 
 def register(subparsers: Any) -> None:
     """Add ``data`` with its sub-commands ``check``, ``resample`` and ``download``."""
@@ -28,7 +26,8 @@ def register(subparsers: Any) -> None:
 
     check = actions.add_parser("check", help="validate a candle file and report its gaps")
     check.add_argument("file", help="CSV/Parquet candle file (path or name inside the data directory)")
-    check.add_argument("--interval", choices=list(INTERVAL_SECONDS), help="expected interval (default: inferred)")
+    check.add_argument("--interval", choices=list(INTERVAL_SECONDS), help="expected interval (inferred)")
+    check.add_argument("--max-gaps", type=int, default=20, help="list at most this many gaps (default 20)")
     check.set_defaults(func=run, data_action=_check)
 
     resample = actions.add_parser("resample", help="aggregate candles exactly to a coarser interval")
@@ -36,7 +35,9 @@ def register(subparsers: Any) -> None:
     resample.add_argument("--interval", required=True, choices=list(INTERVAL_SECONDS), help="target interval")
     resample.add_argument("--out", required=True, type=Path, help="output CSV")
     resample.add_argument(
-        "--incomplete", choices=["keep", "drop", "raise"], default="keep",
+        "--incomplete",
+        choices=["keep", "drop", "raise"],
+        default="keep",
         help="buckets missing source bars: keep (exchange semantics, default), drop, or raise",
     )
     resample.set_defaults(func=run, data_action=_resample)
@@ -63,10 +64,11 @@ def _check(args: argparse.Namespace) -> int:
     print(f"interval:  {interval}")
     print(f"period:    {_fmt(first)} → {_fmt(last)} UTC")
     print(f"gaps:      {len(gaps)} ({sum(g.missing_bars for g in gaps)} missing bars; left as gaps)")
-    for gap in gaps[:_MAX_GAPS_SHOWN]:
+    shown = max(args.max_gaps, 0)
+    for gap in gaps[:shown]:
         print(f"  - {gap.describe()}")
-    if len(gaps) > _MAX_GAPS_SHOWN:
-        print(f"  … and {len(gaps) - _MAX_GAPS_SHOWN} more")
+    if len(gaps) > shown:
+        print(f"  … and {len(gaps) - shown} more")
     return 0
 
 

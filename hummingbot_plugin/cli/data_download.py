@@ -35,7 +35,7 @@ def register_download(actions: Any, run: Callable[[argparse.Namespace], int]) ->
     download = actions.add_parser(
         "download", help="download candles with Hummingbot's candles feed (needs internet access)"
     )
-    download.add_argument("--connector", required=True, help="Hummingbot connector, e.g. binance, okx, kucoin")
+    download.add_argument("--connector", required=True, help="Hummingbot connector (binance, okx…)")
     download.add_argument("--pair", required=True, help="trading pair in Hummingbot form, e.g. BTC-USDT")
     download.add_argument("--interval", required=True, choices=list(INTERVAL_SECONDS))
     download.add_argument("--start", required=True, help="first day, YYYY-MM-DD (UTC, inclusive)")
@@ -56,8 +56,12 @@ def request_from_args(args: argparse.Namespace) -> DownloadRequest:
         raise ConfigError(f"--end {args.end} is not after --start {args.start}", fix="give a later --end")
     out = args.out or Path(f"{args.connector}_{pair}_{args.interval}.csv")
     return DownloadRequest(
-        connector=str(args.connector), trading_pair=pair, interval=str(args.interval),
-        start=int(start), end=int(end), out=Path(out),
+        connector=str(args.connector),
+        trading_pair=pair,
+        interval=str(args.interval),
+        start=int(start),
+        end=int(end),
+        out=Path(out),
     )
 
 
@@ -67,5 +71,6 @@ def _download(args: argparse.Namespace) -> int:
 
     frame = download_candles(request)
     write_candles_csv(frame, request.out)
-    print(f"wrote {len(frame)} {request.interval} bars of {request.connector} {request.trading_pair} to {request.out}")
+    market = f"{request.connector} {request.trading_pair}"
+    print(f"wrote {len(frame)} {request.interval} bars of {market} to {request.out}")
     return 0

@@ -29,7 +29,9 @@ def supported_connectors() -> list[str]:
 
 def download_candles(request: DownloadRequest) -> pd.DataFrame:
     """Fetch ``request``'s candles from the exchange and validate them."""
-    config = CandlesConfig(connector=request.connector, trading_pair=request.trading_pair, interval=request.interval)
+    config = CandlesConfig(
+        connector=request.connector, trading_pair=request.trading_pair, interval=request.interval
+    )
     try:
         feed = CandlesFactory.get_candle(config)
     except UnsupportedConnectorException:
@@ -38,8 +40,11 @@ def download_candles(request: DownloadRequest) -> pd.DataFrame:
             fix=f"use one of {', '.join(supported_connectors())}",
         ) from None
     historical = HistoricalCandlesConfig(
-        connector_name=request.connector, trading_pair=request.trading_pair,
-        interval=request.interval, start_time=request.start, end_time=request.end,
+        connector_name=request.connector,
+        trading_pair=request.trading_pair,
+        interval=request.interval,
+        start_time=request.start,
+        end_time=request.end,
     )
     raw = asyncio.run(feed.get_historical_candles(config=historical))
     if raw is None or len(raw) == 0:

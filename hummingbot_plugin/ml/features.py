@@ -28,12 +28,15 @@ def validate_candles(candles: pd.DataFrame) -> None:
     if missing:
         raise DataError(
             f"candles lack column(s) {missing}",
-            fix="load candles with hummingbot_plugin.data.load_candles (timestamp, open, high, low, close, volume)",
+            fix="load candles with hummingbot_plugin.data.load_candles "
+            "(timestamp, open, high, low, close, volume)",
         )
     stamps = candles["timestamp"].to_numpy(np.float64)
     if stamps.size > 1 and np.any(np.diff(stamps) <= 0):
         row = int(np.flatnonzero(np.diff(stamps) <= 0)[0]) + 1
-        raise DataError(f"candles row {row}: timestamp not after the previous one", fix="sort, drop duplicates")
+        raise DataError(
+            f"candles row {row}: timestamp not after the previous one", fix="sort, drop duplicates"
+        )
     prices = candles[["open", "high", "low", "close"]].to_numpy(np.float64)
     finite = np.isfinite(prices)
     if np.any(finite & (prices <= 0)):
@@ -41,11 +44,15 @@ def validate_candles(candles: pd.DataFrame) -> None:
         raise DataError(f"candles row {row}: non-positive price", fix="remove or repair the bar")
 
 
-def _series(values: pd.Series | None, index: pd.Index) -> pd.Series:
-    """pandas-ta returns None when the input is shorter than the indicator; make that all-NaN."""
+def _series(values: pd.Series | None, index: pd.Index, min_rows: int) -> pd.Series:
+    """pandas-ta returns None when the input has fewer than ``min_rows`` rows, yet fills early rows
+    of a longer input (RSI's RMA starts at row 1). Blank rows ``< min_rows - 1`` in every case so a
+    prefix of the history gives exactly the same rows as the full history (causality test)."""
     if values is None:
         return pd.Series(np.nan, index=index, dtype=np.float64)
-    return values.astype(np.float64)
+    out = values.astype(np.float64).copy()
+    out.iloc[: max(min_rows - 1, 0)] = np.nan
+    return out
 
 
 def _returns_and_volatility(frame: pd.DataFrame, close: pd.Series) -> pd.Series:
@@ -67,20 +74,34 @@ def _indicators(frame: pd.DataFrame, candles: pd.DataFrame) -> None:
     high, low, close = candles["high"], candles["low"], candles["close"]
     index = candles.index
     frame["parkinson_24"] = _parkinson(high, low)
-    frame["natr_14"] = _series(ta.natr(high, low, close, length=spec.NATR_LENGTH, talib=False), index)
-    frame["rsi_14"] = _series(ta.rsi(close, length=spec.RSI_LENGTH, talib=False), index)
+    natr = ta.natr(high, low, close, length=spec.NATR_LENGTH, talib=False)
+    frame["natr_14"] = _series(natr, index, spec.NATR_LENGTH + 1)
+    frame["rsi_14"] = _series(ta.rsi(close, length=spec.RSI_LENGTH, talib=False), index, spec.RSI_LENGTH + 1)
     macd = ta.macd(close, fast=spec.MACD_FAST, slow=spec.MACD_SLOW, signal=spec.MACD_SIGNAL, talib=False)
     hist = None if macd is None else macd.iloc[:, 1]
-    frame["macd_hist"] = _series(hist, index) / close
-    bands = ta.bbands(close, length=spec.BB_LENGTH, lower_std=spec.BB_STD, upper_std=spec.BB_STD, talib=False)
-    frame["bb_pct_b"] = _series(None if bands is None else bands.iloc[:, 4], index)
-    frame["bb_width"] = _series(None if bands is None else bands.iloc[:, 3], index)
+    frame["macd_hist"] = _series(hist, index, spec.MACD_SLOW + spec.MACD_SIGNAL - 1) / close
+    frame["bb_pct_b"], frame["bb_width"] = _bollinger(close)
     log_volume = np.log1p(candles["volume"].astype(np.float64))
     for window in spec.VOLUME_Z_WINDOWS:
         rolling = log_volume.rolling(window, min_periods=window)
         std = rolling.std(ddof=1)
         z = (log_volume - rolling.mean()) / std
         frame[f"volume_z_{window}"] = z.where(std > 0, np.where(std.isna(), np.nan, 0.0))
+
+
+def _bollinger(close: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Bollinger %B and bandwidth, same definition as pandas-ta ``bbands`` (SMA, ddof=1 std, x100 width).
+
+    Not pandas-ta here: its SMA uses ``np.convolve``, whose summation order changes when the input is
+    exactly one window long, so a 20-row prefix differed from the full history in the last bit (found
+    by the causality test). A flat window (zero width) gives %B = 0.5 instead of dividing by zero.
+    """
+    rolling = close.rolling(spec.BB_LENGTH, min_periods=spec.BB_LENGTH)
+    mid = rolling.mean()
+    half_width = spec.BB_STD * rolling.std(ddof=1)
+    lower, width = mid - half_width, 2.0 * half_width
+    pct_b = ((close - lower) / width).where(width > 0, np.where(width.isna(), np.nan, 0.5))
+    return pct_b, 100.0 * width / mid
 
 
 def _regime(frame: pd.DataFrame) -> None:

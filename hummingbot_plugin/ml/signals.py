@@ -104,7 +104,10 @@ def quantile_cdf(x: ArrayLike, quantile_values: ArrayLike, levels: ArrayLike) ->
     lv = _f(levels)
     if lv.ndim != 1 or lv.size < 2 or np.any(np.diff(lv) <= 0) or lv[0] <= 0 or lv[-1] >= 1:
         raise ValueError("levels must be >= 2 strictly increasing values inside (0, 1)")
-    xs = np.broadcast_to(_f(x), values.shape[:-1])
+    x_values = _f(x)
+    shape = np.broadcast_shapes(x_values.shape, values.shape[:-1])
+    xs = np.broadcast_to(x_values, shape)
+    values = np.broadcast_to(values, (*shape, values.shape[-1]))
     s_lo, s_hi = _tail_scales(values, lv)
     cdf = np.where(
         xs < values[..., 0],
@@ -114,8 +117,9 @@ def quantile_cdf(x: ArrayLike, quantile_values: ArrayLike, levels: ArrayLike) ->
     for j in range(lv.size - 1):
         lo, hi = values[..., j], values[..., j + 1]
         inside = (xs >= lo) & (xs < hi)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            linear = lv[j] + (lv[j + 1] - lv[j]) * (xs - lo) / (hi - lo)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            share = np.clip((xs - lo) / (hi - lo), 0.0, 1.0)  # subnormal widths must not overflow
+        linear = lv[j] + (lv[j + 1] - lv[j]) * share
         cdf = np.where(inside, linear, cdf)
     return np.where(np.isfinite(xs) & np.all(np.isfinite(values), axis=-1), cdf, np.nan)
 
@@ -125,8 +129,8 @@ def calibrated_probabilities(quantile_values: ArrayLike, levels: ArrayLike, cost
     if not cost >= 0.0:
         raise ValueError(f"cost must be >= 0, got {cost}")
     values = _f(quantile_values)
-    below = quantile_cdf(-cost, values, levels)
-    at_or_below_cost = quantile_cdf(cost, values, levels)
+    both = quantile_cdf(np.array([-cost, cost]), values[..., None, :], levels)  # one pass, 2 points
+    below, at_or_below_cost = both[..., 0], both[..., 1]
     return np.stack([below, at_or_below_cost - below, 1.0 - at_or_below_cost], axis=-1)
 
 

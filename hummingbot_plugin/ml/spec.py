@@ -7,7 +7,8 @@ Definitions (``c`` close, ``h`` high, ``l`` low, ``v`` volume, ``r1`` = one-bar 
 * ``rv_w`` = sample std (ddof=1) of the last ``w`` values of ``r1`` (realised volatility per bar).
 * ``parkinson_24`` = sqrt(mean over 24 bars of ln(h/l)^2 / (4 ln 2)) (range-based volatility).
 * ``natr_14``, ``rsi_14`` (pandas-ta, pure-pandas mode), ``macd_hist`` = pandas-ta MACD(12,26,9) histogram
-  divided by ``c_t`` (scale-free), ``bb_pct_b`` and ``bb_width`` = pandas-ta Bollinger %B and bandwidth (20, 2).
+  divided by ``c_t`` (scale-free), ``bb_pct_b`` and ``bb_width`` = Bollinger %B and bandwidth (20, 2),
+  same definition as pandas-ta ``bbands`` (computed with pandas rolling windows, see features).
 * ``volume_z_w`` = z-score of ln(1 + v_t) within its last ``w`` bars (0 when the window is constant).
 * ``vol_scaled`` = (rv_24 - P05) / (P95 - P05), where P05/P95 are the 5th/95th percentiles of rv_24 over
   the last REGIME_LOOKBACK bars (linear interpolation), clipped to [0, 3]: 0 = as calm as the calm end of

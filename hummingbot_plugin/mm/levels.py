@@ -104,7 +104,7 @@ def levels_to_refresh(views: Iterable[LevelView], desired_prices: Mapping[str, f
     pulled = set(pulled_levels)
     out: list[str] = []
     for view in views:
-        if not view.is_active or view.is_trading:
+        if not view.is_active or (view.is_trading and now - view.created_at < timers.max_order_age):
             continue
         if view.level_id in pulled or _needs_refresh(view, desired_prices.get(view.level_id), now, timers):
             out.append(view.executor_id)

@@ -77,9 +77,14 @@ def combine_views(
     if mode is PredictionMode.REPLACE or local is None:
         return outside
     w = external_weight
-    mixed = [w * e + (1.0 - w) * m for e, m in zip(
-        (outside.short, outside.neutral, outside.long), (local.short, local.neutral, local.long), strict=True
-    )]
+    mixed = [
+        w * e + (1.0 - w) * m
+        for e, m in zip(
+            (outside.short, outside.neutral, outside.long),
+            (local.short, local.neutral, local.long),
+            strict=True,
+        )
+    ]
     total = math.fsum(mixed)
     return DirectionalView(
         mixed[0] / total,

@@ -70,7 +70,9 @@ def check_parsed(payload: Any, max_bytes: int) -> dict[str, Any]:
 
 def _checked_object(payload: Any) -> dict[str, Any]:
     if not isinstance(payload, dict):
-        raise DecodeFailure(RejectionReason.NOT_AN_OBJECT, f"top level is {type(payload).__name__}, not object")
+        raise DecodeFailure(
+            RejectionReason.NOT_AN_OBJECT, f"top level is {type(payload).__name__}, not object"
+        )
     _check_values(payload)
     return payload
 

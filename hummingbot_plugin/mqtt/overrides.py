@@ -16,6 +16,7 @@ from hummingbot_plugin.mqtt.rejections import RejectionReason
 
 __all__ = ["OverrideOutcome", "build_overridden_config", "updatable_fields"]
 
+
 def updatable_fields(config_class: type[BaseModel]) -> frozenset[str]:
     """Names of the fields whose ``json_schema_extra`` has ``is_updatable: True``."""
     names = set()
@@ -44,11 +45,15 @@ def build_overridden_config[C: BaseModel](config: C, changes: Mapping[str, Any])
     config_class = type(config)
     unknown = sorted(set(changes) - set(config_class.model_fields))
     if unknown:
-        return OverrideOutcome(None, RejectionReason.UNKNOWN_CONFIG_FIELD, f"no such config field(s): {unknown}")
+        return OverrideOutcome(
+            None, RejectionReason.UNKNOWN_CONFIG_FIELD, f"no such config field(s): {unknown}"
+        )
     frozen = sorted(set(changes) - updatable_fields(config_class))
     if frozen:
-        return OverrideOutcome(None, RejectionReason.NOT_UPDATABLE, f"field(s) not updatable at runtime: {frozen}")
-    merged = config.model_dump()
+        return OverrideOutcome(
+            None, RejectionReason.NOT_UPDATABLE, f"field(s) not updatable at runtime: {frozen}"
+        )
+    merged = config.model_dump(warnings=False)
     merged.update(changes)
     try:
         new_config = config_class.model_validate(merged)

@@ -32,6 +32,7 @@ class RejectionReason(StrEnum):
     NOT_UPDATABLE = "not_updatable"
     INVALID_CONFIG = "invalid_config"
     MAILBOX_OVERFLOW = "mailbox_overflow"
+    AUDIT_UNAVAILABLE = "audit_unavailable"
 
 
 @dataclass(frozen=True, slots=True)

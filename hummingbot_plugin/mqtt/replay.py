@@ -30,8 +30,11 @@ class _State:
 class ReplayStore:
     """Seen override ids and per-topic prediction timestamps; ``path=None`` keeps them in memory only."""
 
-    def __init__(self, path: Path | None, *, capacity: int, horizon: float, now: float) -> None:
+    def __init__(
+        self, path: Path | None, *, capacity: int, horizon: float, now: float, fsync: bool = True
+    ) -> None:
         self._path = path
+        self._fsync = fsync
         self._capacity = capacity
         self._horizon = horizon
         self._dirty = False
@@ -72,7 +75,7 @@ class ReplayStore:
             self._dirty = True
 
     def flush(self) -> None:
-        """Write the state atomically (temp file + fsync + rename) if it changed."""
+        """Write the state atomically (temp file + rename; fsync first when durable) if it changed."""
         if not self._dirty or self._path is None:
             return
         body = {
@@ -87,7 +90,8 @@ class ReplayStore:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 json.dump(body, handle, separators=(",", ":"))
                 handle.flush()
-                os.fsync(handle.fileno())
+                if self._fsync:
+                    os.fsync(handle.fileno())
             os.replace(tmp_name, self._path)
         except OSError:
             Path(tmp_name).unlink(missing_ok=True)
@@ -109,6 +113,9 @@ class ReplayStore:
             os.replace(self._path, kept)
             _LOG.error(
                 "replay state %s unreadable (%s); kept as %s; refusing messages issued before %.3f",
-                self._path, type(exc).__name__, kept, now,
+                self._path,
+                type(exc).__name__,
+                kept,
+                now,
             )
             return _State(floor=now)

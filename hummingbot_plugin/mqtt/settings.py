@@ -49,13 +49,21 @@ class ControlChannelSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    prediction_topic_prefix: str = Field(default="hbot/predictions", description="upstream AI-livestream prefix")
+    prediction_topic_prefix: str = Field(
+        default="hbot/predictions", description="upstream AI-livestream prefix"
+    )
     control_topic_prefix: str = Field(default="hbot/control", description="<prefix>/<controller_id>/override")
     subscribe_predictions: bool = True
     prediction_mode: PredictionMode = PredictionMode.BLEND
-    external_weight: float = Field(default=0.5, ge=0.0, le=1.0, description="BLEND weight of the external view")
-    max_signal_age: float = Field(default=60.0, gt=0.0, le=86_400.0, description="seconds a prediction is usable")
-    max_override_age: float = Field(default=30.0, gt=0.0, le=3_600.0, description="oldest issued_at accepted (s)")
+    external_weight: float = Field(
+        default=0.5, ge=0.0, le=1.0, description="BLEND weight of the external view"
+    )
+    max_signal_age: float = Field(
+        default=60.0, gt=0.0, le=86_400.0, description="seconds a prediction is usable"
+    )
+    max_override_age: float = Field(
+        default=30.0, gt=0.0, le=3_600.0, description="oldest issued_at accepted (s)"
+    )
     max_clock_skew: float = Field(default=5.0, ge=0.0, le=300.0, description="newest issued_at accepted (s)")
     max_message_bytes: int = Field(default=4096, ge=256, le=1_048_576)
     override_mailbox: int = Field(default=8, ge=1, le=1024, description="override messages kept per tick")
@@ -64,6 +72,9 @@ class ControlChannelSettings(BaseModel):
     keyring_file: Path | None = Field(default=None, description='JSON {"key_id": "hex"}; else $HBP_MQTT_KEYS')
     replay_state_dir: Path | None = Field(default=Path("data/mqtt"), description="None keeps state in memory")
     replay_capacity: int = Field(default=10_000, ge=16, le=1_000_000)
+    replay_fsync: bool = Field(
+        default=True, description="fsync replay state (survives power loss; ~ms/override)"
+    )
     drop_prediction_on_disconnect: bool = True
 
     @field_validator("prediction_topic_prefix", "control_topic_prefix")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -17,9 +18,10 @@ from typing import Any
 
 from hummingbot_plugin.errors import ConfigError
 
-__all__ = ["KEYRING_ENV", "Keyring", "canonical_bytes", "sign_payload", "signature_for"]
+__all__ = ["KEYRING_ENV", "Keyring", "canonical_bytes", "load_keyring", "sign_payload", "signature_for"]
 
 KEYRING_ENV = "HBP_MQTT_KEYS"
+_LOG = logging.getLogger(__name__)
 _MIN_SECRET_BYTES = 16
 
 
@@ -44,7 +46,7 @@ def sign_payload(secret: bytes, key_id: str, topic: str, payload: Mapping[str, A
 
 
 class Keyring:
-    """Shared secrets by key id. Load with :meth:`from_file` (JSON ``{"key_id": "hex"}``) or :meth:`from_env`."""
+    """Shared secrets by key id: :meth:`from_file` (JSON ``{"key_id": "hex"}``) or :meth:`from_env`."""
 
     def __init__(self, secrets: Mapping[str, bytes]) -> None:
         for key_id, secret in secrets.items():
@@ -78,6 +80,8 @@ class Keyring:
     def from_file(cls, path: str | Path) -> Keyring:
         """Read ``{"key_id": "<hex secret>", ...}`` from a JSON file."""
         file = Path(path).expanduser()
+        if file.exists() and file.stat().st_mode & 0o077:
+            _LOG.warning("MQTT keyring %s is readable by group/others: chmod 600 it", file)
         try:
             raw = json.loads(file.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
@@ -109,3 +113,8 @@ def _hex_secret(key_id: str, value: Any) -> bytes:
         raise ConfigError(
             f"MQTT signing key {key_id!r} is not hex", fix="store secrets as hex strings"
         ) from None
+
+
+def load_keyring(path: str | Path | None, environ: Mapping[str, str] | None = None) -> Keyring:
+    """The keyring from ``path`` when given, else from ``$HBP_MQTT_KEYS`` (possibly empty)."""
+    return Keyring.from_file(path) if path is not None else Keyring.from_env(environ)

@@ -6,11 +6,12 @@ from decimal import Decimal
 from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.config import JsonDict
 
 __all__ = ["RiskLimits"]
 
 
-def _updatable(prompt: str) -> dict[str, object]:
+def _updatable(prompt: str) -> JsonDict:
     return {"prompt": prompt, "prompt_on_new": False, "is_updatable": True}
 
 
@@ -24,34 +25,54 @@ class RiskLimits(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     capital_quote: Decimal | None = Field(
-        default=None, gt=0, allow_inf_nan=False,
-        json_schema_extra=_updatable("Capital in quote for % limits (blank = controller total_amount_quote): "),
+        default=None,
+        gt=0,
+        allow_inf_nan=False,
+        json_schema_extra=_updatable(
+            "Capital in quote for % limits (blank = controller total_amount_quote): "
+        ),
     )
     max_drawdown_quote: Decimal | None = Field(
-        default=None, gt=0, allow_inf_nan=False,
+        default=None,
+        gt=0,
+        allow_inf_nan=False,
         json_schema_extra=_updatable("Max drawdown from the high-water mark, in quote (blank = off): "),
     )
     max_drawdown_pct: Decimal = Field(
-        default=Decimal("0.10"), gt=0, le=1, allow_inf_nan=False,
+        default=Decimal("0.10"),
+        gt=0,
+        le=1,
+        allow_inf_nan=False,
         json_schema_extra=_updatable("Max drawdown from the high-water mark as a fraction of capital: "),
     )
     reducing_drawdown_pct: Decimal | None = Field(
-        default=None, gt=0, le=1, allow_inf_nan=False,
+        default=None,
+        gt=0,
+        le=1,
+        allow_inf_nan=False,
         json_schema_extra=_updatable("Drawdown fraction that switches to REDUCING (blank = off): "),
     )
     daily_loss_limit_quote: Decimal | None = Field(
-        default=None, gt=0, allow_inf_nan=False,
+        default=None,
+        gt=0,
+        allow_inf_nan=False,
         json_schema_extra=_updatable("Max loss per UTC day, in quote (blank = off): "),
     )
     max_pair_exposure_quote: Decimal | None = Field(
-        default=None, gt=0, allow_inf_nan=False,
+        default=None,
+        gt=0,
+        allow_inf_nan=False,
         json_schema_extra=_updatable("Max worst-case notional per pair (blank = total limit): "),
     )
     max_total_exposure_quote: Decimal | None = Field(
-        default=None, gt=0, allow_inf_nan=False,
+        default=None,
+        gt=0,
+        allow_inf_nan=False,
         json_schema_extra=_updatable("Max worst-case notional in total (blank = capital x max_leverage): "),
     )
-    max_open_executors: int = Field(default=10, ge=1, le=10_000, json_schema_extra=_updatable("Max open executors: "))
+    max_open_executors: int = Field(
+        default=10, ge=1, le=10_000, json_schema_extra=_updatable("Max open executors: ")
+    )
     max_leverage: int = Field(default=1, ge=1, le=125, json_schema_extra=_updatable("Max leverage: "))
     max_executors_per_window: int = Field(
         default=100, ge=1, json_schema_extra=_updatable("Max executor creations per window: ")
@@ -63,17 +84,25 @@ class RiskLimits(BaseModel):
         default=3, ge=1, json_schema_extra=_updatable("Consecutive stop losses that start a cooldown: ")
     )
     stop_loss_cooldown_seconds: float = Field(
-        default=900.0, ge=0, allow_inf_nan=False, json_schema_extra=_updatable("Cooldown after the streak (s): ")
+        default=900.0,
+        ge=0,
+        allow_inf_nan=False,
+        json_schema_extra=_updatable("Cooldown after the streak (s): "),
     )
     max_book_age_seconds: float = Field(
         default=30.0, gt=0, allow_inf_nan=False, json_schema_extra=_updatable("Max order-book age (s): ")
     )
     max_candles_age_seconds: float | None = Field(
-        default=None, gt=0, allow_inf_nan=False,
+        default=None,
+        gt=0,
+        allow_inf_nan=False,
         json_schema_extra=_updatable("Max age of the last closed candle (s, blank = not checked): "),
     )
     max_price_deviation_pct: Decimal = Field(
-        default=Decimal("0.05"), gt=0, le=1, allow_inf_nan=False,
+        default=Decimal("0.05"),
+        gt=0,
+        le=1,
+        allow_inf_nan=False,
         json_schema_extra=_updatable("Max |last - mid| / mid and |order - mid| / mid before denying: "),
     )
     close_positions_on_halt: bool = Field(

@@ -102,7 +102,9 @@ class PairSnapshot:
     def key(self) -> tuple[str, str]:
         return (self.connector_name, self.trading_pair)
 
-    def worst_case_exposure(self, extra_buy: Decimal = Decimal(0), extra_sell: Decimal = Decimal(0)) -> Decimal:
+    def worst_case_exposure(
+        self, extra_buy: Decimal = Decimal(0), extra_sell: Decimal = Decimal(0)
+    ) -> Decimal:
         """|position| if every pending order on the worse side fills (plus an extra request)."""
         long_case = abs(self.net_position_quote + self.pending_buy_quote + extra_buy)
         short_case = abs(self.net_position_quote - self.pending_sell_quote - extra_sell)

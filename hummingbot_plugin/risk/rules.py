@@ -62,7 +62,9 @@ def check_market_data(
     if limits.max_candles_age_seconds is not None and (
         pair.candles_updated_at is None or now - pair.candles_updated_at > limits.max_candles_age_seconds
     ):
-        return Decision.deny(DenialReason.STALE_CANDLES, f"candles older than {limits.max_candles_age_seconds}s")
+        return Decision.deny(
+            DenialReason.STALE_CANDLES, f"candles older than {limits.max_candles_age_seconds}s"
+        )
     band = limits.max_price_deviation_pct
     for label, price in (("last trade", pair.last_price), ("order", order_price)):
         if price is None:
@@ -94,7 +96,11 @@ def check_exposure(
     if after <= before:
         return None
     same_pair = sum(
-        (p.worst_case_exposure() for p in pair_list if p.trading_pair == request.trading_pair and p.key != pair.key),
+        (
+            p.worst_case_exposure()
+            for p in pair_list
+            if p.trading_pair == request.trading_pair and p.key != pair.key
+        ),
         Decimal(0),
     )
     pair_cap = limits.pair_exposure_cap(capital)
@@ -106,7 +112,9 @@ def check_exposure(
     total = sum((p.worst_case_exposure() for p in pair_list if p.key != pair.key), Decimal(0)) + after
     total_cap = limits.total_exposure_cap(capital)
     if total > total_cap:
-        return Decision.deny(DenialReason.TOTAL_EXPOSURE, f"total worst-case exposure {total:.2f} > cap {total_cap:.2f}")
+        return Decision.deny(
+            DenialReason.TOTAL_EXPOSURE, f"total worst-case exposure {total:.2f} > cap {total_cap:.2f}"
+        )
     return None
 
 
@@ -117,9 +125,13 @@ def effective_pairs(snapshot: PortfolioSnapshot, inflight: Iterable[Inflight]) -
         key = (item.connector_name, item.trading_pair)
         base = pairs.get(key) or PairSnapshot(item.connector_name, item.trading_pair)
         if item.side is Side.BUY:
-            pairs[key] = dataclasses.replace(base, pending_buy_quote=base.pending_buy_quote + item.notional_quote)
+            pairs[key] = dataclasses.replace(
+                base, pending_buy_quote=base.pending_buy_quote + item.notional_quote
+            )
         else:
-            pairs[key] = dataclasses.replace(base, pending_sell_quote=base.pending_sell_quote + item.notional_quote)
+            pairs[key] = dataclasses.replace(
+                base, pending_sell_quote=base.pending_sell_quote + item.notional_quote
+            )
     return tuple(pairs.values())
 
 

@@ -17,8 +17,14 @@ from hummingbot_plugin.errors import RiskError
 from hummingbot_plugin.risk.models import DenialReason, RiskState
 from hummingbot_plugin.settings import PROJECT_ROOT
 
-__all__ = ["CorruptStateError", "JsonStateStore", "MemoryStateStore", "PersistedRiskState", "StateStore",
-           "default_state_dir"]
+__all__ = [
+    "CorruptStateError",
+    "JsonStateStore",
+    "MemoryStateStore",
+    "PersistedRiskState",
+    "StateStore",
+    "default_state_dir",
+]
 
 STATE_DIR_ENV = "HBP_STATE_DIR"
 MAX_SEEN_IDS = 1000

@@ -1,0 +1,270 @@
+"""AI livestream controller: LightGBM quantile forecasts (and optional MQTT predictions) → directional trades.
+
+Thin Hummingbot adapter over :mod:`hummingbot_plugin.ai` (all decisions are made there):
+
+* backtests (Hummingbot's engine hands us a ``BacktestingDataProvider``): the WHOLE vectorised decision
+  frame is computed once and put in ``processed_data["features"]``; the engine merges it bar by bar;
+* live / replay: every tick computes only the newest CLOSED bar (its forecast cached per bar), applies a
+  fresh external prediction (replace / blend) from the MQTT control channel, and keeps a bounded history
+  of the live rows in ``processed_data["features"]`` (same columns, same values as the frame).
+
+Fails closed (signal 0, reason shown in the status and audited): model missing/unverifiable/for another
+market, stale (> ``stale_after_intervals`` intervals) or gapped candles, non-finite features, external
+prediction expired (external-only mode). Existing executors keep their barriers meanwhile.
+Barriers: ``stop_loss = clip(stop_loss_multiple × target_pct, stop_loss_min, stop_loss_max)`` and the
+same for take profit; ``target_pct`` is a fraction of the entry price (0.01 = 1 %).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from hummingbot.core.data_type.common import OrderType, PositionMode, PriceType, TradeType
+from hummingbot.data_feed.candles_feed.data_types import CandlesConfig
+from hummingbot.strategy_v2.backtesting.backtesting_data_provider import BacktestingDataProvider
+from hummingbot.strategy_v2.controllers.directional_trading_controller_base import (
+    DirectionalTradingControllerBase,
+    DirectionalTradingControllerConfigBase,
+)
+from hummingbot.strategy_v2.executors.position_executor.data_types import (
+    PositionExecutorConfig,
+    TripleBarrierConfig,
+)
+from hummingbot.strategy_v2.models.executor_actions import (
+    CreateExecutorAction,
+    ExecutorAction,
+    StopExecutorAction,
+)
+from pydantic import Field, field_validator, model_validator
+
+from hummingbot_plugin.ai import SignalEngine, barriers_for, position_quote
+from hummingbot_plugin.ai import config_rules as rules
+from hummingbot_plugin.ai.decision import DecisionRow, SizingMode, empty_frame, refused_row
+from hummingbot_plugin.ai.status import ChannelState, custom_info, status_lines
+from hummingbot_plugin.ai.views import effective_row
+from hummingbot_plugin.audit import SignalRecord
+from hummingbot_plugin.errors import DataError
+from hummingbot_plugin.hb.control_channel import ControlChannel
+from hummingbot_plugin.hb.risk_gate import RiskGatedController
+from hummingbot_plugin.mqtt import ControlChannelSettings
+from hummingbot_plugin.risk.limits import RiskLimits
+
+__all__ = ["AiLivestreamConfig", "AiLivestreamController"]
+
+_f = rules.field_extra
+
+
+class AiLivestreamConfig(DirectionalTradingControllerConfigBase):
+    """Quantile-forecast directional trading on one market (venue, pair and model are required)."""
+
+    controller_name: str = "ai_livestream"
+    connector_name: str = Field(..., min_length=1, json_schema_extra=_f("Exchange connector (e.g. binance): ", False))
+    trading_pair: str = Field(
+        ..., pattern=r"^[A-Z0-9]+-[A-Z0-9]+$", json_schema_extra=_f("Trading pair BASE-QUOTE: ", False)
+    )
+    interval: str = Field(default="1h", json_schema_extra=_f("Candle interval of the model: ", False))
+    model_dir: str | None = Field(
+        ...,
+        description="directory under models/ (or absolute path) holding manifest.json + quantile files; "
+        "null = trade external MQTT predictions only (prediction_mode must be replace)",
+        json_schema_extra=_f("Model directory under models/ (blank = external predictions only): ", False),
+    )
+    long_threshold: float = Field(default=0.45, gt=0, le=1, json_schema_extra=_f("Min p_long to go long: ", True))
+    short_threshold: float = Field(default=0.45, gt=0, le=1, json_schema_extra=_f("Min p_short to short: ", True))
+    allow_short: bool = Field(default=False, json_schema_extra=_f("Allow shorts (perpetuals only)? ", False))
+    sizing_mode: SizingMode = Field(
+        default=SizingMode.FIXED, json_schema_extra=_f("Sizing: fixed or kelly (fraction of budget): ", True)
+    )
+    max_position_quote: Decimal | None = Field(
+        default=None, gt=0, json_schema_extra=_f("Cap per position in quote (blank = none): ", True)
+    )
+    min_order_quote: Decimal = Field(
+        default=Decimal("10"), gt=0, json_schema_extra=_f("Smallest order in quote: ", True)
+    )
+    stop_loss_multiple: float = Field(default=2.0, gt=0, le=50, json_schema_extra=_f("Stop loss = k × target_pct, k: ", True))
+    take_profit_multiple: float = Field(
+        default=3.0, gt=0, le=50, json_schema_extra=_f("Take profit = k × target_pct, k: ", True)
+    )
+    stop_loss_min: float = Field(default=0.006, gt=0, lt=1, json_schema_extra=_f("Stop loss floor (fraction): ", True))
+    stop_loss_max: float = Field(default=0.03, gt=0, lt=1, json_schema_extra=_f("Stop loss cap (fraction): ", True))
+    take_profit_min: float = Field(default=0.006, gt=0, lt=1, json_schema_extra=_f("Take profit floor: ", True))
+    take_profit_max: float = Field(default=0.05, gt=0, lt=1, json_schema_extra=_f("Take profit cap: ", True))
+    close_on_opposite_signal: bool = Field(
+        default=True, json_schema_extra=_f("Close a position when the signal turns against it? ", True)
+    )
+    stale_after_intervals: float = Field(
+        default=2.0, ge=1, le=10, json_schema_extra=_f("Candles older than N intervals are stale, N: ", False)
+    )
+    leverage: int = Field(default=1, ge=1, le=20, json_schema_extra=_f("Leverage (1 for spot): ", False))
+    position_mode: PositionMode = Field(default=PositionMode.ONEWAY, json_schema_extra=_f("Position mode: ", False))
+    stop_loss: Decimal | None = Field(
+        default=None, description="not used: see stop_loss_multiple", json_schema_extra=_f("(unused) ", False)
+    )
+    take_profit: Decimal | None = Field(
+        default=None, description="not used: see take_profit_multiple", json_schema_extra=_f("(unused) ", False)
+    )
+    time_limit: int | None = Field(default=4 * 3600, gt=0, json_schema_extra=_f("Time limit per position (s): ", True))
+    take_profit_order_type: OrderType = Field(
+        default=OrderType.MARKET, json_schema_extra=_f("Take-profit order type: ", True)
+    )
+    mqtt: ControlChannelSettings = Field(
+        default_factory=ControlChannelSettings, json_schema_extra=_f("MQTT channel settings: ", False)
+    )
+    risk: RiskLimits = Field(default_factory=RiskLimits, json_schema_extra=_f("Risk limits (docs/risk.md): ", True))
+
+    @field_validator("interval")
+    @classmethod
+    def _known_interval(cls, value: str) -> str:
+        return rules.check_interval(value)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AiLivestreamConfig:
+        rules.check_config(self)
+        return self
+
+    @property
+    def model_path(self) -> Path | None:
+        return rules.model_path(self.model_dir)
+
+
+class AiLivestreamController(RiskGatedController, DirectionalTradingControllerBase):
+    """Hummingbot hooks around :class:`hummingbot_plugin.ai.SignalEngine`."""
+
+    def __init__(self, config: AiLivestreamConfig, *args: Any, **kwargs: Any) -> None:
+        super().__init__(config, *args, **kwargs)
+        self.config: AiLivestreamConfig = config
+        self.backtesting = isinstance(self.market_data_provider, BacktestingDataProvider)
+        self.engine = SignalEngine.load(
+            config.model_path,
+            interval=config.interval,
+            trading_pair=config.trading_pair,
+            stale_after_bars=config.stale_after_intervals,
+        )
+        clock = self.market_data_provider.time
+        self.channel = None if self.backtesting else ControlChannel(config, config.mqtt, clock=clock)
+        self.channel_state = ChannelState(enabled=self.channel is not None)
+        self._external_seen: Any = None
+        self._audited: tuple[str, ...] | None = None
+        self._publish(refused_row(None, "waiting for the first tick"), empty_frame())
+
+    def get_candles_config(self) -> list[CandlesConfig]:
+        c = self.config
+        return [CandlesConfig(connector=c.connector_name, trading_pair=c.trading_pair, interval=c.interval,
+                              max_records=rules.CANDLE_RECORDS)]
+
+    def _candles(self) -> Any:
+        c = self.config
+        return self.market_data_provider.get_candles_df(c.connector_name, c.trading_pair, c.interval,
+                                                        rules.CANDLE_RECORDS)
+
+    def _publish(self, row: DecisionRow, features: Any) -> None:
+        self.processed_data = {**row.as_dict(), "features": features}
+
+    async def update_processed_data(self) -> None:
+        rule = rules.signal_rule(self.config)
+        if self.backtesting:
+            frame = self.engine.frame(self._candles(), rule)
+            last = rules.row_of(frame.iloc[-1].to_dict()) if len(frame) else refused_row(None, "no candles")
+            self._publish(last, frame)
+            return
+        now = self.market_data_provider.time()
+        fresh = self._poll_channel(now)
+        try:
+            local = self.engine.live_row(self._candles(), now, rule)
+        except DataError as exc:  # the provider has no candles for this market (yet)
+            local = refused_row(None, f"candles unavailable: {exc.message}")
+        row = effective_row(local, fresh, self._external_seen, now=now, policy=rules.policy(self.config),
+                            rule=self.engine.rule_for_model(rule))
+        self._publish(row, self.engine.history_frame())
+        self._audit(row, now)
+
+    def _poll_channel(self, now: float) -> Any:
+        if self.channel is None:
+            return None
+        update = self.channel.poll(now, self.config)
+        if update.new_config is not None:
+            DirectionalTradingControllerBase.update_config(self, update.new_config)
+        if update.prediction is not None:
+            self._external_seen = update.prediction
+        self.channel_state = rules.channel_state(self.channel_state, update, self._external_seen, now)
+        return update.prediction
+
+    def update_config(self, new_config: Any) -> None:
+        """Hummingbot reloads YAML configs periodically: keep accepted MQTT overrides on top."""
+        super().update_config(self.channel.overlay(new_config) if self.channel is not None else new_config)
+
+    def on_stop(self) -> None:
+        if self.channel is not None:
+            self.channel.stop()
+
+    def can_create_executor(self, signal: int) -> bool:
+        """Room on the signal's OWN side and its cooldown elapsed (opposite-side executors never count)."""
+        side = TradeType.BUY if signal > 0 else TradeType.SELL
+        same_side = [e for e in self.executors_info if e.side == side]
+        active = [e for e in same_side if e.is_active]
+        last = max((float(e.timestamp) for e in same_side), default=0.0)
+        cooled = self.market_data_provider.time() - last > self.config.cooldown_time
+        return len(active) < self.config.max_executors_per_side and cooled
+
+    def create_actions_proposal(self) -> list[ExecutorAction]:
+        signal = int(self.processed_data.get("signal", 0))
+        if signal == 0 or not self.can_create_executor(signal):
+            return []
+        c = self.config
+        quote = position_quote(rules.sizing_rule(c), float(self.processed_data.get("size_fraction", 0.0)))
+        price = self.market_data_provider.get_price_by_type(c.connector_name, c.trading_pair, PriceType.MidPrice)
+        if quote is None or price is None or not Decimal(price) > 0:
+            return []
+        side = TradeType.BUY if signal > 0 else TradeType.SELL
+        config = self.get_executor_config(side, Decimal(price), quote / Decimal(price))
+        return [CreateExecutorAction(controller_id=c.id, executor_config=config)]
+
+    def stop_actions_proposal(self) -> list[ExecutorAction]:
+        """Close active positions the current signal turned against (signal 0 keeps them)."""
+        signal = int(self.processed_data.get("signal", 0))
+        if signal == 0 or not self.config.close_on_opposite_signal:
+            return []
+        against = TradeType.SELL if signal > 0 else TradeType.BUY
+        return [StopExecutorAction(controller_id=self.config.id, executor_id=e.id)
+                for e in self.executors_info if e.is_active and e.side == against]
+
+    def get_executor_config(self, trade_type: TradeType, price: Decimal, amount: Decimal) -> PositionExecutorConfig:
+        c = self.config
+        barriers = barriers_for(float(self.processed_data.get("target_pct", 0.0)), rules.barrier_rule(c))
+        triple = TripleBarrierConfig(
+            stop_loss=barriers.stop_loss, take_profit=barriers.take_profit, time_limit=c.time_limit,
+            trailing_stop=c.trailing_stop, open_order_type=OrderType.MARKET,
+            take_profit_order_type=c.take_profit_order_type, stop_loss_order_type=OrderType.MARKET,
+            time_limit_order_type=OrderType.MARKET,
+        )
+        return PositionExecutorConfig(
+            timestamp=self.market_data_provider.time(), connector_name=c.connector_name,
+            trading_pair=c.trading_pair, side=trade_type, entry_price=price, amount=amount,
+            triple_barrier_config=triple, leverage=c.leverage,
+        )
+
+    def _audit(self, row: DecisionRow, now: float) -> None:
+        sink = getattr(getattr(self, "_risk_gate", None), "audit", None)
+        key = (repr(row.timestamp), str(row.signal), row.reason, row.source)
+        if sink is None or key == self._audited:
+            return
+        self._audited = key
+        info = self.engine.info
+        sink.append(SignalRecord(
+            ts=now, source=str(self.config.id), model_id=info.model_id, model_sha256=info.sha256,
+            trading_pair=self.config.trading_pair, signal=row.signal,
+            probabilities={"short": row.p_short, "neutral": row.p_neutral, "long": row.p_long,
+                           "q10": row.q10, "q50": row.q50, "q90": row.q90, "target_pct": row.target_pct},
+            detail=row.reason or f"source={row.source}",
+        ))
+
+    def current_row(self) -> DecisionRow:
+        return rules.row_of(self.processed_data)
+
+    def to_format_status(self) -> list[str]:
+        return status_lines(self.current_row(), self.engine.info, self.channel_state, self.market_data_provider.time())
+
+    def get_custom_info(self) -> dict[str, Any]:
+        return custom_info(self.current_row(), self.engine.info, self.market_data_provider.time())

@@ -1,0 +1,195 @@
+"""Baseline trend controller: long while the fast SMA is above the slow SMA, flat otherwise.
+
+A deliberately classic, untuned rule (50/200-bar moving averages) that every ML result is
+compared against. The signal maths lives in ``hummingbot_plugin.baseline.trend_signal`` and is
+computed over the whole candle history, so ``processed_data["features"]`` holds the full frame.
+Entries are market orders through Hummingbot's PositionExecutor; an executor is stopped when the
+trend signal no longer supports its side, and the triple barrier (stop loss) still applies.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pandas as pd
+from hummingbot.core.data_type.common import OrderType, PositionMode, TradeType
+from hummingbot.data_feed.candles_feed.data_types import CandlesConfig
+from hummingbot.strategy_v2.controllers.directional_trading_controller_base import (
+    DirectionalTradingControllerBase,
+    DirectionalTradingControllerConfigBase,
+)
+from hummingbot.strategy_v2.executors.position_executor.data_types import TrailingStop
+from hummingbot.strategy_v2.models.executor_actions import ExecutorAction, StopExecutorAction
+from pydantic import Field, JsonValue, field_validator, model_validator
+
+from hummingbot_plugin.baseline import trend_signal
+from hummingbot_plugin.data import interval_seconds
+from hummingbot_plugin.errors import PluginError
+
+__all__ = ["BaselineTrendConfig", "BaselineTrendController"]
+
+
+def _extra(prompt: str, *, updatable: bool, on_new: bool = True) -> dict[str, JsonValue]:
+    return {"prompt": prompt, "prompt_on_new": on_new, "is_updatable": updatable}
+
+
+class BaselineTrendConfig(DirectionalTradingControllerConfigBase):
+    """Moving-average trend filter on one market (venue and pair are required)."""
+
+    controller_name: str = "baseline_trend"
+    connector_name: str = Field(
+        ...,
+        min_length=1,
+        json_schema_extra=_extra("Exchange connector to trade on (e.g. binance): ", updatable=False),
+    )
+    trading_pair: str = Field(
+        ...,
+        pattern=r"^[A-Z0-9]+-[A-Z0-9]+$",
+        json_schema_extra=_extra("Trading pair, BASE-QUOTE (e.g. BTC-USDT): ", updatable=False),
+    )
+    interval: str = Field(
+        default="1h",
+        json_schema_extra=_extra(
+            "Candle interval the averages are computed on (1m/5m/15m/1h/4h/1d): ", updatable=False
+        ),
+    )
+    fast_window: int = Field(
+        default=50,
+        ge=1,
+        le=10_000,
+        json_schema_extra=_extra("Fast moving-average window, in bars: ", updatable=False),
+    )
+    slow_window: int = Field(
+        default=200,
+        ge=2,
+        le=10_000,
+        json_schema_extra=_extra("Slow moving-average window, in bars: ", updatable=False),
+    )
+    allow_short: bool = Field(
+        default=False,
+        json_schema_extra=_extra(
+            "Short when the fast average is below the slow one (perpetuals only)? ", updatable=False
+        ),
+    )
+    leverage: int = Field(
+        default=1, ge=1, le=10, json_schema_extra=_extra("Leverage (1 for spot): ", updatable=False)
+    )
+    position_mode: PositionMode = Field(
+        default=PositionMode.ONEWAY,
+        json_schema_extra=_extra("Position mode (ONEWAY/HEDGE): ", updatable=False, on_new=False),
+    )
+    max_executors_per_side: int = Field(
+        default=1,
+        ge=1,
+        le=10,
+        json_schema_extra=_extra("Maximum concurrent positions per side: ", updatable=True),
+    )
+    cooldown_time: int = Field(
+        default=3600,
+        gt=0,
+        json_schema_extra=_extra(
+            "Seconds to wait after an entry before another one on the same side: ", updatable=True
+        ),
+    )
+    stop_loss: Decimal | None = Field(
+        default=Decimal("0.05"),
+        gt=0,
+        lt=1,
+        json_schema_extra=_extra("Stop loss as a fraction of the entry price (e.g. 0.05): ", updatable=True),
+    )
+    take_profit: Decimal | None = Field(
+        default=None,
+        gt=0,
+        json_schema_extra=_extra(
+            "Take profit as a fraction (empty for none; the trend exit closes positions): ", updatable=True
+        ),
+    )
+    time_limit: int | None = Field(
+        default=None,
+        gt=0,
+        json_schema_extra=_extra("Time limit per position in seconds (empty for none): ", updatable=True),
+    )
+    take_profit_order_type: OrderType = Field(
+        default=OrderType.MARKET,
+        json_schema_extra=_extra("Order type for take profit (LIMIT/MARKET): ", updatable=True, on_new=False),
+    )
+    trailing_stop: TrailingStop | None = Field(
+        default=None,
+        json_schema_extra=_extra(
+            "Trailing stop as activation_price,trailing_delta (empty for none): ",
+            updatable=True,
+            on_new=False,
+        ),
+    )
+
+    @field_validator("interval")
+    @classmethod
+    def _known_interval(cls, value: str) -> str:
+        try:
+            interval_seconds(value)
+        except PluginError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> BaselineTrendConfig:
+        try:
+            trend_signal.TrendParams(self.fast_window, self.slow_window, self.allow_short)
+            trend_signal.check_short_allowed(self.connector_name, self.allow_short)
+        except PluginError as exc:
+            raise ValueError(str(exc)) from None
+        return self
+
+    @property
+    def trend_params(self) -> trend_signal.TrendParams:
+        return trend_signal.TrendParams(self.fast_window, self.slow_window, self.allow_short)
+
+
+class BaselineTrendController(DirectionalTradingControllerBase):
+    """Thin Hummingbot hooks around :func:`trend_signal.trend_features`."""
+
+    def __init__(self, config: BaselineTrendConfig, *args: object, **kwargs: object) -> None:
+        super().__init__(config, *args, **kwargs)
+        self.config: BaselineTrendConfig = config
+
+    def get_candles_config(self) -> list[CandlesConfig]:
+        return [
+            CandlesConfig(
+                connector=self.config.connector_name,
+                trading_pair=self.config.trading_pair,
+                interval=self.config.interval,
+                max_records=self.config.slow_window + 10,
+            )
+        ]
+
+    async def update_processed_data(self) -> None:
+        candles = self.market_data_provider.get_candles_df(
+            self.config.connector_name,
+            self.config.trading_pair,
+            self.config.interval,
+            self.config.slow_window + 10,
+        )
+        features = trend_signal.trend_features(candles, self.config.trend_params)
+        signal = int(features["signal"].iloc[-1]) if len(features) else 0
+        self.processed_data = {"signal": signal, "features": features}
+
+    def stop_actions_proposal(self) -> list[ExecutorAction]:
+        """Close positions the trend no longer supports (long when signal <= 0, short when >= 0)."""
+        signal = int(self.processed_data.get("signal", 0))
+        stale = [
+            e
+            for e in self.executors_info
+            if e.is_active
+            and ((e.side == TradeType.BUY and signal <= 0) or (e.side == TradeType.SELL and signal >= 0))
+        ]
+        return [StopExecutorAction(controller_id=self.config.id, executor_id=e.id) for e in stale]
+
+    def to_format_status(self) -> list[str]:
+        features = self.processed_data.get("features")
+        if not isinstance(features, pd.DataFrame) or features.empty:
+            return ["baseline_trend: waiting for candles"]
+        last = features.iloc[-1]
+        return [
+            f"baseline_trend {self.config.trading_pair} {self.config.interval}: close={last['close']:.2f} "
+            f"fast={last['fast_sma']:.2f} slow={last['slow_sma']:.2f} signal={int(last['signal'])}"
+        ]

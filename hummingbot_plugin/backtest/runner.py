@@ -1,0 +1,129 @@
+"""The ``backtest`` command: inputs → Hummingbot's engine (offline) → our metrics → JSON/report."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hummingbot_plugin.backtest.metrics import compute_metrics
+from hummingbot_plugin.backtest.report import render_png, write_report
+from hummingbot_plugin.backtest.results import RunContext, build_results, format_summary, write_json
+from hummingbot_plugin.data import infer_interval, interval_seconds, load_candles, to_epoch_bound
+from hummingbot_plugin.errors import ConfigError, DataError
+from hummingbot_plugin.settings import data_file
+
+__all__ = ["BacktestRequest", "run_backtest_command"]
+
+
+@dataclass(frozen=True, slots=True)
+class BacktestRequest:
+    """Validated command inputs."""
+
+    config: Path
+    candles: str
+    start: str | None
+    end: str | None
+    fee: float
+    capital: float | None
+    resolution: str | None
+    trading_rules: Path | None
+    json_out: Path
+    report: Path | None
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> BacktestRequest:
+        if not 0.0 <= args.fee < 0.1:
+            raise ConfigError(
+                f"--fee {args.fee} is outside [0, 0.1)", fix="give the fee as a fraction, e.g. 0.001"
+            )
+        if args.capital is not None and args.capital <= 0:
+            raise ConfigError(f"--capital {args.capital} must be positive", fix="e.g. --capital 1000")
+        if args.report is not None and args.report.suffix.lower() not in (".png", ".html", ".htm"):
+            raise ConfigError(f"--report {args.report}: unknown format", fix="use a .png or .html file name")
+        for flag in ("start", "end"):
+            to_epoch_bound(getattr(args, flag), is_end=flag == "end")  # fail early on a bad date
+        return cls(
+            config=args.config,
+            candles=args.candles,
+            start=args.start,
+            end=args.end,
+            fee=args.fee,
+            capital=args.capital,
+            resolution=args.resolution,
+            trading_rules=args.trading_rules,
+            json_out=args.json,
+            report=args.report,
+        )
+
+
+def _period(request: BacktestRequest, first: float, last: float) -> tuple[int, int]:
+    start = to_epoch_bound(request.start, is_end=False)
+    end = to_epoch_bound(request.end, is_end=True)
+    lower = int(max(first, start if start is not None else first))
+    upper = int(min(last, end if end is not None else last))
+    if upper <= lower:
+        raise DataError(
+            f"the period {request.start} → {request.end} has no bars in {request.candles} "
+            f"(file covers {first:.0f} → {last:.0f})",
+            fix="choose --start/--end inside the file",
+        )
+    return lower, upper
+
+
+def run_backtest_command(request: BacktestRequest) -> int:
+    """Run, write the JSON (and report), print the summary; 0 on success."""
+    from hummingbot_plugin.hb.backtest_run import run_offline
+    from hummingbot_plugin.hb.controller_config import load_controller_config
+
+    candles = load_candles(request.candles)
+    if candles.empty:
+        raise DataError(f"{request.candles} holds no candles", fix="pass a non-empty candle file")
+    interval = infer_interval(candles)
+    resolution = request.resolution or interval
+    if interval_seconds(resolution) < interval_seconds(interval):
+        raise DataError(
+            f"--resolution {resolution} is finer than the {interval} candle file",
+            fix=f"use --resolution {interval} or coarser, or a finer candle file",
+        )
+    overrides: dict[str, Any] = {} if request.capital is None else {"total_amount_quote": request.capital}
+    config = load_controller_config(request.config, overrides)
+    capital = float(config.total_amount_quote)
+    start, end = _period(request, float(candles["timestamp"].iloc[0]), float(candles["timestamp"].iloc[-1]))
+    source = str(data_file(request.candles))
+    run = run_offline(
+        config,
+        candles,
+        interval,
+        start=start,
+        end=end,
+        resolution=resolution,
+        fee=request.fee,
+        source=source,
+        rules_path=request.trading_rules,
+    )
+    metrics, equity, hold = compute_metrics(run.timestamps, run.closes, run.records, capital, request.fee)
+    context = RunContext(
+        config_file=str(request.config),
+        config=config.model_dump(mode="json"),
+        data_file=source,
+        interval=interval,
+        resolution=resolution,
+        requested_start=request.start,
+        requested_end=request.end,
+        fee=request.fee,
+        capital=capital,
+    )
+    document = build_results(
+        context, metrics, run.timestamps, equity, hold, run.records, run.hummingbot_summary
+    )
+    write_json(document, request.json_out)
+    period = document["period"]
+    summary = format_summary(metrics, context, period["first_bar"], period["last_bar"])
+    print(summary)
+    if request.report is not None:
+        png = render_png(run.timestamps, run.closes, equity, hold, run.records, summary.splitlines()[0])
+        write_report(request.report, png, summary)
+    print(f"wrote {request.json_out}" + (f" and {request.report}" if request.report else ""))
+    return 0

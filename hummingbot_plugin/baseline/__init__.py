@@ -1,0 +1,1 @@
+"""The classic baseline every ML result is compared against (pure signal maths)."""

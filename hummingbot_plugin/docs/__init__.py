@@ -1,0 +1,1 @@
+"""Generated documentation: configuration reference and model cards (pure renderers)."""

@@ -1,0 +1,141 @@
+"""Validate a ``conf/`` tree (or one file): every controller and script YAML, conflicts, MQTT settings."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from hummingbot_plugin.hb.config_loader import (
+    Loaded,
+    check_controller_set,
+    load_controller_file,
+    load_script_file,
+)
+from hummingbot_plugin.validate import Problem
+
+__all__ = ["ValidationReport", "check_client_mqtt", "validate_path", "validate_script_controllers"]
+
+
+@dataclass
+class ValidationReport:
+    files: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _yaml_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.iterdir() if p.suffix in (".yml", ".yaml") and p.is_file())
+
+
+def _is_script(path: Path) -> bool:
+    try:
+        data = yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError):
+        return False
+    return isinstance(data, dict) and "script_file_name" in data
+
+
+def validate_script_controllers(script: Loaded, controllers_dir: Path) -> tuple[list[Loaded], list[Problem]]:
+    """Load the controllers a script lists and check them together."""
+    names = list(
+        getattr(script.config, "controllers_config", None) or script.raw.get("controllers_config") or []
+    )
+    loaded, problems = [], []
+    for index, name in enumerate(names):
+        path = controllers_dir / str(name)
+        if not path.is_file():
+            problems.append(
+                Problem(
+                    script.file,
+                    f"controllers_config[{index}]",
+                    f"{path} does not exist",
+                    f"create it or remove {name!r} from the list",
+                )
+            )
+            continue
+        loaded.append(load_controller_file(path, str(path)))
+    return loaded, problems + check_controller_set([item for item in loaded if not item.problems])
+
+
+def check_client_mqtt(path: Path) -> list[Problem]:
+    """Hummingbot's own MQTT bridge settings in conf_client.yml."""
+    try:
+        data: Any = yaml.safe_load(path.read_text()) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        return [Problem(str(path), "", f"cannot read: {exc}", "fix the YAML syntax")]
+    problems = []
+    if not data.get("mqtt_username") or not data.get("mqtt_password"):
+        problems.append(
+            Problem(
+                str(path),
+                "mqtt_username",
+                "MQTT bridge without username/password",
+                "create a broker user and set mqtt_username / mqtt_password",
+            )
+        )
+    host = str(data.get("mqtt_host", "localhost"))
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback and not data.get("mqtt_ssl", False):
+        problems.append(
+            Problem(
+                str(path),
+                "mqtt_ssl",
+                f"plaintext MQTT to {host}",
+                "set mqtt_ssl: true, or keep the broker on a private network",
+                severity="warning",
+            )
+        )
+    return problems
+
+
+def validate_path(path: Path) -> ValidationReport:
+    """Validate ``path``: a conf dir (with controllers/ and scripts/), a folder of YAML, or one file."""
+    report = ValidationReport()
+    if path.is_file():
+        loaded = load_script_file(path) if _is_script(path) else load_controller_file(path)
+        report.files.append(str(path))
+        report.problems += loaded.problems
+        if _is_script(path) and loaded.config is not None:
+            report.problems += validate_script_controllers(loaded, path.parent.parent / "controllers")[1]
+        return report
+    controllers_dir = path / "controllers" if (path / "controllers").is_dir() else path
+    scripts_dir = path / "scripts"
+    controller_files = _yaml_files(controllers_dir) if controllers_dir.is_dir() else []
+    loaded_controllers = [load_controller_file(f) for f in controller_files if not _is_script(f)]
+    for item in loaded_controllers:
+        report.files.append(item.file)
+        report.problems += item.problems
+    scripts = (
+        _yaml_files(scripts_dir) if scripts_dir.is_dir() else [f for f in controller_files if _is_script(f)]
+    )
+    for script_file in scripts:
+        script = load_script_file(script_file)
+        report.files.append(script.file)
+        report.problems += script.problems
+        if script.config is not None:
+            report.problems += [
+                p for p in validate_script_controllers(script, controllers_dir)[1] if p not in report.problems
+            ]
+    if not scripts:
+        report.problems += check_controller_set([c for c in loaded_controllers if not c.problems])
+    client = path / "conf_client.yml"
+    if client.is_file():
+        report.files.append(str(client))
+        report.problems += check_client_mqtt(client)
+    if not report.files:
+        report.problems.append(Problem(str(path), "", "no YAML files found", "point to conf/ or a YAML file"))
+    return report

@@ -1,0 +1,171 @@
+"""Global risk layer for the guarded V2 script: one guard across controllers and exchanges.
+
+* :class:`GlobalRiskGate` reviews every ``CreateExecutorAction`` at the orchestrator (after the
+  controller's own gate) against TOTAL exposure, and on HALTED stops every running executor.
+* :class:`RiskCommandBridge` receives authenticated kill-switch / reset commands over Hummingbot's MQTT
+  bridge and acknowledges each one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from hummingbot.strategy_v2.models.executor_actions import (
+    CreateExecutorAction,
+    ExecutorAction,
+    StopExecutorAction,
+)
+
+from hummingbot_plugin.audit.log import AuditSink
+from hummingbot_plugin.hb.risk_gate import RiskGate
+from hummingbot_plugin.hb.risk_snapshot import BookClock, build_snapshot, is_running, request_from_action
+from hummingbot_plugin.mqtt.mailbox import Inbound
+from hummingbot_plugin.mqtt.replay import ReplayStore
+from hummingbot_plugin.mqtt.signing import load_keyring
+from hummingbot_plugin.risk import JsonStateStore, PortfolioSnapshot, RiskGuard, RiskLimits, RiskState
+from hummingbot_plugin.risk.aggregate import merge_snapshots
+from hummingbot_plugin.risk.commands import RiskCommand, RiskCommandProcessor, command_topics
+
+__all__ = ["GlobalRiskGate", "RiskCommandBridge", "apply_command"]
+
+_LOG = logging.getLogger("hummingbot_plugin.risk")
+
+
+class GlobalRiskGate:
+    """The portfolio-wide guard; installed around ``ExecutorOrchestrator.execute_action``."""
+
+    def __init__(self, limits: RiskLimits, state_dir: Path, audit: AuditSink | None) -> None:
+        self.guard = RiskGuard(limits, JsonStateStore(state_dir / "global.json"), audit, scope="global")
+        self.books = BookClock()
+        self.snapshot: PortfolioSnapshot | None = None
+        self.now = 0.0
+        self._stopped: set[str] = set()
+
+    def capital(self, controllers: dict[str, Any]) -> Decimal:
+        configured = self.guard.limits.capital_quote
+        total = sum(
+            (Decimal(str(getattr(c.config, "total_amount_quote", 0))) for c in controllers.values()),
+            Decimal(0),
+        )
+        return configured or total or Decimal(1)
+
+    def observe(self, controllers: dict[str, Any], now: float) -> None:
+        """Merge every controller's snapshot; escalate the global state; propagate a halt to controllers."""
+        self.now = now
+        capital = self.capital(controllers)
+        parts = [
+            build_snapshot(c, self.books, Decimal(str(getattr(c.config, "total_amount_quote", 1))), now)
+            for c in controllers.values()
+        ]
+        self.snapshot = merge_snapshots(parts, capital)
+        self.guard.observe(self.snapshot, now)
+        if self.guard.state is RiskState.HALTED:
+            for controller in controllers.values():
+                gate = getattr(controller, "risk_gate", None)
+                if isinstance(gate, RiskGate):
+                    gate.guard.halt(f"global: {self.guard.status.reason_text}", now)
+
+    def allow(self, action: CreateExecutorAction) -> bool:
+        if self.snapshot is None:
+            return False  # nothing observed yet: fail closed
+        config = action.executor_config
+        pair = self.snapshot.pair(getattr(config, "connector_name", ""), getattr(config, "trading_pair", ""))
+        request = request_from_action(action, pair.mid_price if pair else None)
+        return request is not None and self.guard.review(request, self.snapshot, self.now).allowed
+
+    def halt_stops(self, controllers: dict[str, Any]) -> list[StopExecutorAction]:
+        """Stops for every running executor while the global guard is HALTED (each sent once)."""
+        if self.guard.state is not RiskState.HALTED:
+            return []
+        keep = not self.guard.limits.close_positions_on_halt
+        stops = [
+            StopExecutorAction(controller_id=cid, executor_id=e.id, keep_position=keep)
+            for cid, c in controllers.items()
+            for e in (c.executors_info or [])
+            if is_running(e) and e.id not in self._stopped
+        ]
+        self._stopped.update(s.executor_id for s in stops)
+        return stops
+
+    def wrap(self, execute: Callable[[ExecutorAction], None]) -> Callable[[ExecutorAction], None]:
+        def guarded_execute(action: ExecutorAction) -> None:
+            if isinstance(action, CreateExecutorAction) and not self.allow(action):
+                return
+            execute(action)
+
+        return guarded_execute
+
+
+def apply_command(
+    command: RiskCommand, global_gate: GlobalRiskGate, controllers: dict[str, Any], now: float
+) -> None:
+    """Apply an authenticated command to the global guard or one controller's guard."""
+    guards = (
+        [global_gate.guard] if command.scope == "global" else [controllers[command.scope].risk_gate.guard]
+    )
+    if command.command == "reset" and command.scope == "global":
+        guards += [
+            c.risk_gate.guard
+            for c in controllers.values()
+            if isinstance(getattr(c, "risk_gate", None), RiskGate)
+        ]
+    for guard in guards:
+        text = f"{command.command} by {command.operator}: {command.reason}"
+        if command.command == "kill_switch":
+            guard.halt(text, now)
+        elif command.command == "reduce":
+            guard.reduce(text, now)
+        else:
+            guard.reset(now, operator=command.operator)
+
+
+class RiskCommandBridge:
+    """Authenticated risk commands over Hummingbot's MQTT bridge, each acknowledged on the ack topic."""
+
+    def __init__(
+        self,
+        prefix: str,
+        keyring_file: str | None,
+        replay_path: Path | None,
+        now: float,
+        audit: AuditSink | None,
+        transport: Any = None,
+        max_age: float = 30.0,
+    ) -> None:
+        from hummingbot_plugin.hb.control_channel import BridgeTransport
+
+        self.command_topic, self.ack_topic = command_topics(prefix)
+        replay = ReplayStore(replay_path, capacity=10_000, horizon=3600.0, now=now)
+        self.processor = RiskCommandProcessor(
+            load_keyring(keyring_file), replay, max_age=max_age, audit=audit
+        )
+        self.transport = transport or BridgeTransport()
+        self._inbox: deque[Inbound] = deque(maxlen=64)
+        self._handle: object | None = None
+
+    def poll(self, global_gate: GlobalRiskGate, controllers: dict[str, Any], now: float) -> int:
+        """Subscribe when the bridge exists; process queued commands; return how many were accepted."""
+        if self._handle is None and self.transport.available():
+            self._handle = self.transport.subscribe(self.command_topic, self._inbox.append)
+        accepted = 0
+        while self._inbox:
+            message = self._inbox.popleft()
+            outcome = self.processor.handle(message.topic, message.payload, now, set(controllers))
+            if outcome.command is not None:
+                apply_command(outcome.command, global_gate, controllers, now)
+                accepted += 1
+            _LOG.warning(
+                "risk command %s: %s (%s)", outcome.ack.msg_id, outcome.ack.reason, outcome.ack.detail
+            )
+            self.transport.publish(self.ack_topic, outcome.ack.payload())
+        return accepted
+
+    def stop(self) -> None:
+        if self._handle is not None:
+            self.transport.unsubscribe(self._handle)
+            self._handle = None

@@ -1,0 +1,294 @@
+"""Replay runner: a V2 script, its controllers and Hummingbot's real executors against replayed data.
+
+Runtime: ``Clock`` in BACKTEST mode ticking the simulated exchanges and the strategy, a real
+MarketsRecorder (SQLite), the script's own ExecutorOrchestrator and executors, all on a
+:class:`VirtualTimeLoop` so every ``asyncio.sleep`` elapses in simulated time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TextIO
+
+import yaml
+from hummingbot.core.clock import Clock
+from hummingbot.core.clock_mode import ClockMode
+from hummingbot.core.data_type.common import PriceType
+
+from hummingbot_plugin.data.loader import TimeBound, to_epoch_bound
+from hummingbot_plugin.errors import ConfigError, DataError, SimulationError
+from hummingbot_plugin.hb.sim.exchange import SimulatedExchange
+from hummingbot_plugin.hb.sim.market_data import provider_factory
+from hummingbot_plugin.hb.sim.replay_output import build_payload
+from hummingbot_plugin.hb.sim.runtime import (
+    ScriptBundle,
+    headless_application,
+    load_script,
+    markets_recorder,
+    patched_data_provider,
+    use_project_paths,
+)
+from hummingbot_plugin.hb.sim.virtual_loop import VirtualTimeLoop
+from hummingbot_plugin.sim.candle_store import CandleStore, bars_from_trades
+from hummingbot_plugin.sim.config import build_venue_config
+from hummingbot_plugin.sim.events import EventKind, ReplayEvent, feed_events, merge_events, tick_events
+from hummingbot_plugin.sim.feeds import FeedKind, MarketFeed, load_feed, venue_from_filename
+from hummingbot_plugin.sim.report import EquityPoint, status_line
+
+__all__ = ["ReplayRequest", "ReplayResult", "run_replay"]
+
+
+@dataclass(frozen=True)
+class ReplayRequest:
+    """Everything one replay needs; built by the CLI or by tests."""
+
+    script_config: Path
+    data: tuple[Path, ...]
+    start: TimeBound = None
+    end: TimeBound = None
+    balances: dict[str, Decimal] = field(default_factory=dict)
+    sim_config: Path | None = None
+    points_per_bar: int = 4
+    close_at_end: bool = True
+    status_stream: TextIO | None = None
+    db_path: Path | None = None
+    equity_every_s: float = 60.0
+
+
+@dataclass
+class ReplayResult:
+    payload: dict[str, Any]
+    exchanges: dict[str, SimulatedExchange]
+    equity: list[EquityPoint]
+    events: int
+    wall_seconds: float
+
+
+def run_replay(request: ReplayRequest) -> ReplayResult:
+    """Run one replay to completion on a fresh virtual-time event loop."""
+    use_project_paths()
+    bundle = load_script(request.script_config)
+    feeds = [load_feed(p, start=request.start, end=request.end) for p in request.data]
+    if not feeds:
+        raise DataError("no data files given", fix="pass --data <files...>")
+    replay = _Replay(request, bundle, feeds)
+    loop = VirtualTimeLoop(replay.start_ts)
+    previous = _current_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        return loop.run_until_complete(replay.run())
+    finally:
+        _cancel_pending(loop)
+        loop.close()
+        asyncio.set_event_loop(previous)
+
+
+class _Replay:
+    def __init__(self, request: ReplayRequest, bundle: ScriptBundle, feeds: list[MarketFeed]) -> None:
+        self.request, self.bundle = request, bundle
+        self.assigned = [(self._connector_for(f), f) for f in feeds]
+        self.candles = CandleStore()
+        self.exchanges = self._build_exchanges()
+        market = [(c, f) for c, f in self.assigned if f.trading_pair in bundle.markets.get(c, set())]
+        book_pairs = {(c, f.trading_pair) for c, f in market if f.kind is not FeedKind.CANDLES}
+        self.streams = [feed_events(f, c, path_mode=self.exchanges[c].sim_config.candle_path,
+                                    points_per_bar=request.points_per_bar)
+                        for c, f in market if f.kind is not FeedKind.CANDLES or (c, f.trading_pair) not in book_pairs]
+        self._check_coverage(market)
+        candle_feeds = [f for _, f in market if f.kind is FeedKind.CANDLES and f.bar_seconds]
+        self.tick = 1.0 if book_pairs or not candle_feeds else \
+            min(f.bar_seconds for f in candle_feeds) / max(1, request.points_per_bar)
+        self.start_ts, self.end_ts = self._span([f for _, f in market])
+        self.equity: list[EquityPoint] = []
+        self.n_events = 0
+
+    # ----- setup -------------------------------------------------------------------------------
+    def _connector_for(self, feed: MarketFeed) -> str:
+        venue, names = venue_from_filename(feed.path), sorted(self.bundle.markets)
+        if venue in names:
+            return venue
+        if len(names) == 1:
+            return names[0]
+        matches = [n for n in names if n.startswith(venue)]
+        if len(matches) == 1:
+            return matches[0]
+        raise DataError(f"{feed.path.name}: venue {venue!r} matches none of the script's connectors {names}",
+                        fix="name data files <connector>_<BASE-QUOTE>_... after the connector they replay")
+
+    def _build_exchanges(self) -> dict[str, SimulatedExchange]:
+        sections = _read_sim_file(self.request.sim_config)
+        exchanges = {}
+        for name, pairs in sorted(self.bundle.markets.items()):
+            overrides = dict(sections.get("default") or {}) | dict(sections.get("connectors", {}).get(name) or {})
+            cfg = build_venue_config(name, sorted(pairs), overrides, self.request.balances)
+            exchanges[name] = SimulatedExchange(cfg)
+        for connector, feed in self.assigned:
+            if feed.kind is FeedKind.CANDLES:
+                self.candles.add(connector, feed.trading_pair, _bars_frame(feed), _interval_name(feed.bar_seconds))
+        for connector, feed in self.assigned:
+            if feed.kind is FeedKind.TRADES and not self.candles.has(connector, feed.trading_pair):
+                self.candles.add(connector, feed.trading_pair, bars_from_trades(feed.trades, 60), "1m")
+        return exchanges
+
+    def _check_coverage(self, market: list[tuple[str, MarketFeed]]) -> None:
+        covered = {(c, f.trading_pair) for c, f in market}
+        for name, pairs in self.bundle.markets.items():
+            for pair in pairs:
+                if (name, pair) not in covered:
+                    raise DataError(f"no market data for {name} {pair}",
+                                    fix=f"add a trades+L2 or candle file for {pair} to --data")
+
+    def _span(self, feeds: list[MarketFeed]) -> tuple[float, float]:
+        start = max(f.first_timestamp for f in feeds)
+        end = min(f.last_timestamp for f in feeds)
+        lo, hi = to_epoch_bound(self.request.start, is_end=False), to_epoch_bound(self.request.end, is_end=True)
+        start, end = max(start, lo or start), min(end, hi or end)
+        if end <= start:
+            raise DataError(f"the data files share no common period ({start} .. {end})",
+                            fix="pass files covering the same dates, or adjust --start/--end")
+        return start, end
+
+    # ----- run ---------------------------------------------------------------------------------
+    async def run(self) -> ReplayResult:
+        wall0 = time.perf_counter()
+        db_dir = tempfile.TemporaryDirectory(prefix="hbp-replay-")
+        db_path = self.request.db_path or Path(db_dir.name) / "replay.sqlite"
+        recorder = markets_recorder(db_path, list(self.exchanges.values()), self.bundle.config_path.stem)
+        try:
+            with headless_application():
+                with patched_data_provider(provider_factory(self.candles, self._now)):
+                    strategy = self.bundle.strategy_class(dict(self.exchanges), self.bundle.config)
+                strategy.executor_orchestrator.executors_update_interval = self.tick
+                for controller in strategy.controllers.values():
+                    controller.update_interval = self.tick
+                clock = Clock(ClockMode.BACKTEST, tick_size=self.tick, start_time=self.start_ts,
+                              end_time=self.end_ts)
+                for exchange in self.exchanges.values():
+                    clock.add_iterator(exchange)
+                clock.add_iterator(strategy)
+                await self._drive(clock, wall0)
+                if self.request.close_at_end:
+                    await strategy.on_stop()
+                self._sample_equity(force=True)
+            executors = recorder.get_all_executors()
+            payload = build_payload(self, executors, time.perf_counter() - wall0)
+        finally:
+            recorder.stop()
+            type(recorder)._shared_instance = None
+            db_dir.cleanup()
+        return ReplayResult(payload, self.exchanges, self.equity, self.n_events, time.perf_counter() - wall0)
+
+    async def _drive(self, clock: Clock, wall0: float) -> None:
+        loop = asyncio.get_running_loop()
+        last_status = 0.0
+        events = merge_events([*self.streams, tick_events(self.start_ts, self.end_ts, self.tick)])
+        for event in events:
+            if event.timestamp < self.start_ts:
+                continue
+            if event.timestamp > self.end_ts:
+                break
+            if event.timestamp > loop.time():
+                await asyncio.sleep(event.timestamp - loop.time())
+            self._apply(event, clock)
+            self.n_events += 1
+            if self.request.status_stream is not None and time.perf_counter() - last_status > 0.5:
+                last_status = time.perf_counter()
+                self._print_status(event.timestamp, wall0)
+        if self.request.status_stream is not None:
+            self._print_status(self.end_ts, wall0)
+            self.request.status_stream.write("\n")
+
+    def _apply(self, event: ReplayEvent, clock: Clock) -> None:
+        if event.kind is EventKind.TICK:
+            clock.backtest_til(event.timestamp)
+            self._sample_equity()
+            return
+        exchange = self.exchanges[event.connector]
+        if event.kind is EventKind.BOOK and event.book is not None:
+            exchange.apply_book(event.trading_pair, event.book)
+        elif event.kind is EventKind.TRADE and event.trade is not None:
+            exchange.apply_trade(event.trading_pair, event.trade)
+        elif event.kind is EventKind.PRICE and event.price is not None:
+            exchange.apply_price(event.trading_pair, event.price, event.timestamp)
+
+    def _now(self) -> float:
+        return asyncio.get_event_loop().time()
+
+    # ----- accounting --------------------------------------------------------------------------
+    def equity_quote(self) -> float:
+        total = 0.0
+        for exchange in self.exchanges.values():
+            quotes = {p.split("-")[1] for p in exchange.trading_pairs}
+            for quote in quotes:
+                total += float(exchange.ledger.total(quote))
+            for pair in exchange.trading_pairs:
+                if exchange.ready:
+                    mid = exchange.get_price_by_type(pair, PriceType.MidPrice)
+                    total += float(exchange.ledger.total(pair.split("-")[0])) * float(mid)
+        return total
+
+    def _sample_equity(self, force: bool = False) -> None:
+        now = self._now()
+        if force or not self.equity or now - self.equity[-1].timestamp >= self.request.equity_every_s:
+            if all(e.ready for e in self.exchanges.values()):
+                self.equity.append(EquityPoint(now, self.equity_quote()))
+
+    def _print_status(self, now: float, wall0: float) -> None:
+        assert self.request.status_stream is not None
+        wall = max(time.perf_counter() - wall0, 1e-9)
+        fills = sum(len(e.ledger.entries) for e in self.exchanges.values())
+        orders = sum(e._order_seq for e in self.exchanges.values())
+        quote = next(iter(self.exchanges.values())).trading_pairs[0].split("-")[1]
+        equity = self.equity[-1].equity_quote if self.equity else 0.0
+        line = status_line(now, self.start_ts, self.end_ts, orders=orders, fills=fills, equity_quote=equity,
+                           quote=quote, speed=(now - self.start_ts) / wall)
+        self.request.status_stream.write("\r" + line)
+        self.request.status_stream.flush()
+
+
+def _read_sim_file(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"cannot read sim config {path}: {exc}", fix="pass a readable YAML file") from exc
+    unknown = set(data) - {"default", "connectors"}
+    if unknown:
+        raise ConfigError(f"{path}: unknown top-level keys {sorted(unknown)}", fix="use 'default' and 'connectors'")
+    return dict(data)
+
+
+def _bars_frame(feed: MarketFeed) -> Any:
+    import pandas as pd
+
+    return pd.DataFrame({"timestamp": [b.timestamp for b in feed.bars], "open": [float(b.open) for b in feed.bars],
+                         "high": [float(b.high) for b in feed.bars], "low": [float(b.low) for b in feed.bars],
+                         "close": [float(b.close) for b in feed.bars], "volume": [float(b.volume) for b in feed.bars]})
+
+
+def _interval_name(seconds: int) -> str:
+    names = {60: "1m", 300: "5m", 900: "15m", 3600: "1h", 14400: "4h", 86400: "1d"}
+    if seconds not in names:
+        raise SimulationError(f"unsupported candle interval of {seconds}s", fix="use 1m/5m/15m/1h/4h/1d candles")
+    return names[seconds]
+
+
+def _current_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        return None
+
+
+def _cancel_pending(loop: asyncio.AbstractEventLoop) -> None:
+    pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))

@@ -1,0 +1,121 @@
+"""Market-making analytics from a fill ledger and a mid-price path (pure, vectorised).
+
+PnL split (all in quote): with fills marked at the mid at fill time,
+
+- ``spread_capture`` = Σ amount × (mid − price) for buys and amount × (price − mid) for sells;
+- ``inventory_pnl``  = Σ inventory × Δmid between consecutive fills and up to the final mid;
+- ``fees``           = Σ fees;
+
+so that ``gross_pnl = spread_capture + inventory_pnl`` exactly (cash + inventory × final mid, fees aside)
+and ``net_pnl = gross_pnl − fees``. Hedge slippage (cross-exchange) is the extra cost of a hedge versus the
+taker price expected when the maker order was placed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+
+from hummingbot_plugin.errors import DataError
+
+__all__ = ["FILL_COLUMNS", "MMReport", "equity_curve", "mm_report", "risk_metrics"]
+
+#: Columns of a fill ledger: time (s), side (+1 buy / -1 sell), price, amount (base), fee (quote), mid.
+FILL_COLUMNS = ("timestamp", "side", "price", "amount", "fee", "mid")
+
+
+@dataclass(frozen=True)
+class MMReport:
+    """Summary of one market-making run (quote currency unless stated)."""
+
+    net_pnl_quote: float
+    gross_pnl_quote: float
+    spread_capture_quote: float
+    inventory_pnl_quote: float
+    fees_quote: float
+    n_orders: int
+    n_fills: int
+    fill_rate: float
+    volume_quote: float
+    final_inventory_base: float
+    max_abs_inventory_base: float
+    inventory_std_quote: float
+    time_at_limit_pct: float
+    max_drawdown_quote: float
+    sharpe_per_period: float
+    hedge_slippage_quote: float = 0.0
+    n_hedge_failures: int = 0
+
+    def to_dict(self) -> dict[str, float | int]:
+        return asdict(self)
+
+
+def _check(fills: pd.DataFrame) -> None:
+    missing = [c for c in FILL_COLUMNS if c not in fills.columns]
+    if missing:
+        raise DataError(f"fill ledger lacks columns {missing}", fix=f"provide {', '.join(FILL_COLUMNS)}")
+
+
+def _pnl_split(fills: pd.DataFrame, final_mid: float) -> tuple[float, float, float]:
+    side = fills["side"].to_numpy(dtype=np.float64)
+    amount = fills["amount"].to_numpy(dtype=np.float64)
+    price = fills["price"].to_numpy(dtype=np.float64)
+    mid = fills["mid"].to_numpy(dtype=np.float64)
+    spread = float(np.sum(side * amount * (mid - price)))
+    inventory_after = np.cumsum(side * amount)
+    next_mid = np.append(mid[1:], final_mid)
+    inventory_pnl = float(np.sum(inventory_after * (next_mid - mid)))
+    return spread, inventory_pnl, float(fills["fee"].sum())
+
+
+def equity_curve(fills: pd.DataFrame, mids: pd.DataFrame) -> pd.DataFrame:
+    """Mark-to-market net PnL and inventory at every mid sample (``mids``: timestamp, mid)."""
+    _check(fills)
+    f = fills.sort_values("timestamp", kind="stable")
+    ts = mids["timestamp"].to_numpy(dtype=np.float64)
+    idx = np.searchsorted(f["timestamp"].to_numpy(dtype=np.float64), ts, side="right")
+    signed = (f["side"] * f["amount"]).to_numpy(dtype=np.float64)
+    cash_flow = (-f["side"] * f["amount"] * f["price"] - f["fee"]).to_numpy(dtype=np.float64)
+    inv = np.concatenate([[0.0], np.cumsum(signed)])[idx]
+    cash = np.concatenate([[0.0], np.cumsum(cash_flow)])[idx]
+    mid = mids["mid"].to_numpy(dtype=np.float64)
+    return pd.DataFrame({"timestamp": ts, "mid": mid, "inventory": inv, "equity": cash + inv * mid})
+
+
+def risk_metrics(equity: pd.DataFrame) -> tuple[float, float]:
+    """(max drawdown in quote, mean/std of equity changes per sample)."""
+    eq = equity["equity"].to_numpy(dtype=np.float64)
+    if len(eq) < 2:
+        return 0.0, 0.0
+    drawdown = float(np.min(eq - np.maximum.accumulate(eq)))
+    changes = np.diff(eq)
+    std = float(np.std(changes, ddof=1)) if len(changes) > 1 else 0.0
+    return drawdown, float(np.mean(changes) / std) if std > 0 else 0.0
+
+
+def mm_report(fills: pd.DataFrame, mids: pd.DataFrame, *, n_orders: int, inventory_limit_base: float | None = None,
+              hedge_slippage_quote: float = 0.0, n_hedge_failures: int = 0) -> MMReport:
+    """Summarise a run from its fills, the mid path and the number of orders placed."""
+    _check(fills)
+    if mids.empty:
+        raise DataError("empty mid path", fix="pass the mid price sampled over the run")
+    f = fills.sort_values("timestamp", kind="stable").reset_index(drop=True)
+    final_mid = float(mids["mid"].iloc[-1])
+    spread, inventory_pnl, fees = _pnl_split(f, final_mid) if len(f) else (0.0, 0.0, 0.0)
+    eq = equity_curve(f, mids)
+    drawdown, sharpe = risk_metrics(eq)
+    inv = eq["inventory"].to_numpy(dtype=np.float64)
+    at_limit = float(np.mean(np.abs(inv) >= inventory_limit_base * (1 - 1e-9))) if inventory_limit_base else 0.0
+    gross = spread + inventory_pnl
+    return MMReport(
+        net_pnl_quote=gross - fees, gross_pnl_quote=gross, spread_capture_quote=spread,
+        inventory_pnl_quote=inventory_pnl, fees_quote=fees, n_orders=int(n_orders), n_fills=len(f),
+        fill_rate=len(f) / n_orders if n_orders else 0.0,
+        volume_quote=float((f["amount"] * f["price"]).sum()) if len(f) else 0.0,
+        final_inventory_base=float(inv[-1]) if len(inv) else 0.0,
+        max_abs_inventory_base=float(np.max(np.abs(inv))) if len(inv) else 0.0,
+        inventory_std_quote=float(np.std(inv * eq["mid"].to_numpy(dtype=np.float64))),
+        time_at_limit_pct=at_limit * 100.0, max_drawdown_quote=drawdown, sharpe_per_period=sharpe,
+        hedge_slippage_quote=hedge_slippage_quote, n_hedge_failures=n_hedge_failures)

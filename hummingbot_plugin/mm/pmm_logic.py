@@ -1,0 +1,204 @@
+"""The PMM controller's decisions, free of Hummingbot: processed data, quote plan, level actions.
+
+The controller (``controllers/market_making/pmm_forecast.py``) passes its validated config, which only
+needs the attributes of :class:`PMMSettings`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from hummingbot_plugin.data import interval_seconds
+from hummingbot_plugin.errors import ConfigError
+from hummingbot_plugin.mm import quoting
+from hummingbot_plugin.mm.levels import LevelTimers, LevelView, level_ids, levels_to_create, levels_to_refresh
+from hummingbot_plugin.mm.risk import (
+    QuoteRiskDecision,
+    QuoteRiskState,
+    inventory_limit_check,
+    side_permission,
+    worst,
+)
+
+__all__ = ["ForecastFn", "PMMSettings", "QuotePlan", "external_risk_source", "level_actions", "level_amounts_quote",
+           "load_forecast_fn", "plan_quotes", "processed_data", "quoting_params", "status_lines"]
+
+ForecastFn = Callable[[pd.DataFrame], pd.DataFrame]
+
+
+class PMMSettings(Protocol):
+    """The config attributes the PMM logic reads (PMMForecastConfig provides them)."""
+
+    buy_spreads: list[float]
+    sell_spreads: list[float]
+    buy_amounts_pct: list[Decimal] | None
+    sell_amounts_pct: list[Decimal] | None
+    total_amount_quote: Decimal
+    candles_interval: str
+    executor_refresh_time: int
+    max_order_age: int
+    order_refresh_tolerance_pct: Decimal
+    filled_order_delay: int
+    maker_fee: Decimal
+    min_profit_margin: Decimal
+    volatility_window: int
+    volatility_factor: float
+    interval_width_factor: float
+    forecast_skew_weight: float
+    max_forecast_skew: float
+    min_spread_multiplier: float
+    max_spread_multiplier: float
+    inventory_skew_enabled: bool
+    inventory_target_base_pct: float
+    inventory_range_pct: float
+    inventory_skew_strength: float
+    price_ceiling: Decimal | None
+    price_floor: Decimal | None
+    quote_risk_override: str
+
+
+@dataclass(frozen=True)
+class QuotePlan:
+    """Desired price and base amount of every level allowed now, plus the risk decision behind it."""
+
+    prices: dict[str, float]
+    amounts: dict[str, float]
+    all_levels: tuple[str, ...]
+    risk: QuoteRiskDecision
+    inventory_dev: float
+    pulled: frozenset[str] = field(default_factory=frozenset)
+
+
+def quoting_params(cfg: PMMSettings) -> quoting.QuotingParams:
+    """The pure quoting parameters of a config."""
+    return quoting.QuotingParams(
+        base_spread=float(min(cfg.buy_spreads[0], cfg.sell_spreads[0])), maker_fee=float(cfg.maker_fee),
+        min_profit_margin=float(cfg.min_profit_margin), volatility_window=cfg.volatility_window,
+        volatility_factor=cfg.volatility_factor, interval_width_factor=cfg.interval_width_factor,
+        forecast_skew_weight=cfg.forecast_skew_weight, max_forecast_skew=cfg.max_forecast_skew,
+        min_spread_multiplier=cfg.min_spread_multiplier, max_spread_multiplier=cfg.max_spread_multiplier)
+
+
+def feature_frame(candles: pd.DataFrame, cfg: PMMSettings, forecast_fn: ForecastFn | None) -> pd.DataFrame:
+    """Per-bar features stamped with the time they become known (bar open + interval).
+
+    Stamping by availability keeps Hummingbot's backtesting engine (which ``merge_asof``-joins features on
+    its own bars, possibly finer) from using a bar's close before that bar has closed.
+    """
+    forecast = forecast_fn(candles) if forecast_fn is not None and not candles.empty else None
+    features = quoting.per_bar_features(candles, quoting_params(cfg), forecast)
+    features["timestamp"] = features["timestamp"] + interval_seconds(cfg.candles_interval)
+    return features
+
+
+def processed_data(candles: pd.DataFrame | None, cfg: PMMSettings, mid: float,
+                   forecast_fn: ForecastFn | None) -> dict[str, Any]:
+    """Controller ``processed_data``: the live reference price uses the current mid and the latest bar."""
+    if candles is None or len(candles) <= cfg.volatility_window:
+        return {"reference_price": float("nan"), "spread_multiplier": float("nan"), "features": pd.DataFrame()}
+    features = feature_frame(candles.reset_index(drop=True), cfg, forecast_fn)
+    last = features.iloc[-1]
+    return {
+        "reference_price": mid * (1.0 + float(last["forecast_skew"])),
+        "spread_multiplier": float(last["spread_multiplier"]),
+        "forecast_skew": float(last["forecast_skew"]),
+        "volatility": float(last["volatility"]),
+        "features": features,
+    }
+
+
+def level_amounts_quote(cfg: PMMSettings) -> dict[str, float]:
+    """Quote amount per level: the budget split by the buy/sell percentages (normalised together)."""
+    # None (not given) means equal weights, as in Hummingbot's market-making base config.
+    buys = [float(p) for p in (cfg.buy_amounts_pct or [1] * len(cfg.buy_spreads))]
+    sells = [float(p) for p in (cfg.sell_amounts_pct or [1] * len(cfg.sell_spreads))]
+    total = sum(buys) + sum(sells)
+    if total <= 0:
+        raise ConfigError("level amount percentages sum to zero", fix="give buy/sell_amounts_pct positive values")
+    budget = float(cfg.total_amount_quote)
+    out = {f"buy_{i}": budget * p / total for i, p in enumerate(buys)}
+    out.update({f"sell_{i}": budget * p / total for i, p in enumerate(sells)})
+    return out
+
+
+def _side_prices(cfg: PMMSettings, mid: float, ref: float, mult: float, dev: float, side: str) -> list[float]:
+    spreads = tuple(cfg.buy_spreads if side == "buy" else cfg.sell_spreads)
+    skew = cfg.inventory_skew_strength if cfg.inventory_skew_enabled else 0.0
+    prices = quoting.quote_ladder(mid, ref, mult, spreads, quoting_params(cfg).floor, dev, skew, side)[0]
+    ceiling = float(cfg.price_ceiling) if cfg.price_ceiling is not None else None
+    floor = float(cfg.price_floor) if cfg.price_floor is not None else None
+    allowed = quoting.price_band_mask(prices, side, ceiling, floor)
+    return [float(p) if ok else float("nan") for p, ok in zip(prices, allowed, strict=True)]
+
+
+def plan_quotes(cfg: PMMSettings, data: dict[str, Any], mid: float, inventory_value: float,
+                external: QuoteRiskDecision) -> QuotePlan:
+    """Quote prices and amounts for the levels allowed by data, price band, inventory and risk."""
+    all_levels = tuple(level_ids(len(cfg.buy_spreads), len(cfg.sell_spreads)))
+    mult = float(data.get("spread_multiplier", np.nan))
+    # The forecast skew applies to the current mid (the bar the skew came from may be a bar old).
+    skew = data.get("forecast_skew")
+    ref = mid * (1.0 + float(skew)) if skew is not None else float(data.get("reference_price", np.nan))
+    dev = float(quoting.inventory_deviation(inventory_value, float(cfg.total_amount_quote),
+                                            cfg.inventory_target_base_pct, cfg.inventory_range_pct))
+    override = QuoteRiskDecision(QuoteRiskState[cfg.quote_risk_override], ("config override",)) \
+        if cfg.quote_risk_override != "NORMAL" else QuoteRiskDecision()
+    risk = worst(external, override, inventory_limit_check(dev))
+    if not (np.isfinite(ref) and np.isfinite(mult) and np.isfinite(mid) and mid > 0):
+        risk = worst(risk, QuoteRiskDecision(QuoteRiskState.HALTED, ("no usable market data / features",)))
+        return QuotePlan({}, {}, all_levels, risk, dev, frozenset(all_levels))
+    permission = side_permission(risk.state, dev)
+    amounts_quote = level_amounts_quote(cfg)
+    prices: dict[str, float] = {}
+    for side, ok in (("buy", permission.buy), ("sell", permission.sell)):
+        for i, price in enumerate(_side_prices(cfg, mid, ref, mult, dev, side)):
+            if ok and np.isfinite(price) and price > 0:
+                prices[f"{side}_{i}"] = price
+    amounts = {lid: amounts_quote[lid] / p for lid, p in prices.items()}
+    return QuotePlan(prices, amounts, all_levels, risk, dev, frozenset(set(all_levels) - set(prices)))
+
+
+def level_timers(cfg: PMMSettings) -> LevelTimers:
+    return LevelTimers(refresh_time=float(cfg.executor_refresh_time), max_order_age=float(cfg.max_order_age),
+                       refresh_tolerance_pct=float(cfg.order_refresh_tolerance_pct),
+                       filled_order_delay=float(cfg.filled_order_delay))
+
+
+def level_actions(plan: QuotePlan, views: Sequence[LevelView], now: float,
+                  cfg: PMMSettings) -> tuple[list[str], list[str]]:
+    """(level ids to create, executor ids to stop) — per level, pulled levels stopped."""
+    timers = level_timers(cfg)
+    wanted = [lid for lid in plan.all_levels if lid in plan.prices]
+    creates = levels_to_create(wanted, views, now, timers)
+    stops = levels_to_refresh(views, plan.prices, now, timers, plan.pulled)
+    return creates, stops
+
+
+def load_forecast_fn(model_dir: str | None) -> ForecastFn | None:
+    """The quantile forecaster for ``model_dir`` (None: quote on volatility only)."""
+    if not model_dir:
+        return None
+    from hummingbot_plugin.mm.forecast import quantile_forecast_fn
+
+    return quantile_forecast_fn(model_dir)
+
+
+def external_risk_source(cfg: object) -> Callable[[float], QuoteRiskDecision]:
+    """Default source of the external risk state: none (the controller wires the team risk gate)."""
+    return lambda now: QuoteRiskDecision()
+
+
+def status_lines(data: dict[str, Any]) -> list[str]:
+    """Short status for ``to_format_status``."""
+    return [
+        f"reference={data.get('reference_price', float('nan')):.6g} "
+        f"spread_mult={data.get('spread_multiplier', float('nan')):.3g} "
+        f"skew={data.get('forecast_skew', 0.0):+.5f} vol={data.get('volatility', float('nan')):.3g}",
+        f"risk={data.get('risk_state', 'NORMAL')} {'; '.join(data.get('risk_reasons', []))}",
+    ]

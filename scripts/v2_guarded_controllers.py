@@ -1,0 +1,231 @@
+"""V2 script: the plugin's controllers under a global + per-controller risk guard (paper by default).
+
+Example ``conf/scripts/guarded_btc.yml``::
+
+    script_file_name: v2_guarded_controllers.py
+    controllers_config: [baseline_trend_btc_usdt_1h.yml]
+    global_risk: {max_total_exposure_quote: 2000, max_drawdown_pct: 0.1}
+    kill_switch: false          # true -> HALTED (hot-reloaded)
+    reset_token: ""             # change to a new value to reset HALTED guards deliberately
+    config_file: conf/scripts/guarded_btc.yml   # enables hot reload of the is_updatable fields
+
+Paper guard: refuses to start unless every connector is the simulated exchange, or ``live_trading: true``
+AND ``HBP_CONFIRM_LIVE_TRADING=yes-i-understand``. Risk state persists in ``$HBP_STATE_DIR``.
+
+Hummingbot takes the FIRST ``BaseClientModel`` subclass (by name) in this module as the config class:
+never import another config class name (e.g. ``ControllerConfigBase``) into this module.
+"""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from hummingbot.client import settings as hb_settings
+from hummingbot.connector.connector_base import ConnectorBase
+from hummingbot.core.data_type.common import MarketDict
+from hummingbot.strategy.strategy_v2_base import StrategyV2Base, StrategyV2ConfigBase
+from hummingbot.strategy_v2.models.executor_actions import CreateExecutorAction, StopExecutorAction
+from pydantic import Field
+
+from hummingbot_plugin.audit import AuditLog, OverrideRecord
+from hummingbot_plugin.errors import ConfigError
+from hummingbot_plugin.hb.config_reload import load_controller_set, reload_script_config
+from hummingbot_plugin.hb.guarded_runtime import GlobalRiskGate, RiskCommandBridge
+from hummingbot_plugin.hb.risk_gate import RiskGate, RiskGatedController
+from hummingbot_plugin.metrics import MetricsSettings, PluginMetrics
+from hummingbot_plugin.risk import RiskLimits, default_state_dir
+from hummingbot_plugin.risk.paper_guard import check_connectors, in_simulation_run, require_live_confirmation
+from hummingbot_plugin.validate import Problem
+
+
+def _field(prompt: str, updatable: bool) -> dict[str, Any]:
+    return {"prompt": prompt, "prompt_on_new": False, "is_updatable": updatable}
+
+
+class GuardedControllersConfig(StrategyV2ConfigBase):
+    """Script config: controllers, global limits, kill switch, paper guard, command channel."""
+
+    script_file_name: str = os.path.basename(__file__)
+    live_trading: bool = Field(
+        default=False, json_schema_extra=_field("Trade live (needs env confirmation)? ", False)
+    )
+    global_risk: RiskLimits = Field(
+        default_factory=RiskLimits, json_schema_extra=_field("Global risk limits: ", True)
+    )
+    kill_switch: bool = Field(
+        default=False, json_schema_extra=_field("Kill switch (HALTED while true): ", True)
+    )
+    reset_token: str = Field(
+        default="",
+        max_length=128,
+        json_schema_extra=_field("Change to reset HALTED guards deliberately: ", True),
+    )
+    config_file: str | None = Field(
+        default=None, json_schema_extra=_field("This YAML's path (hot reload): ", False)
+    )
+    reload_interval_seconds: float = Field(
+        default=10.0, gt=0, le=3600, json_schema_extra=_field("Reload every (s): ", False)
+    )
+    state_dir: str | None = Field(
+        default=None, json_schema_extra=_field("Risk state dir (blank=$HBP_STATE_DIR): ", False)
+    )
+    audit_max_bytes: int = Field(
+        default=16 * 1024 * 1024, ge=1024, json_schema_extra=_field("Audit file size: ", False)
+    )
+    risk_commands: bool = Field(
+        default=False, json_schema_extra=_field("Accept signed MQTT risk commands? ", False)
+    )
+    control_topic_prefix: str = Field(
+        default="hbot/control", min_length=1, json_schema_extra=_field("MQTT control topic prefix: ", False)
+    )
+    keyring_file: str | None = Field(default=None, json_schema_extra=_field("HMAC keyring file: ", False))
+    command_max_age_seconds: float = Field(
+        default=30.0, gt=0, le=300, json_schema_extra=_field("Max command age (s): ", False)
+    )
+
+
+class GuardedControllers(StrategyV2Base):
+    """Runs the configured controllers; every executor passes the controller's gate AND the global gate."""
+
+    @classmethod
+    def init_markets(cls, config: Any) -> None:
+        # Runs before Hummingbot creates connectors (and reads API keys): refuse here in paper mode.
+        names = [c.connector_name for c in config.load_controller_configs() if hasattr(c, "connector_name")]
+        if not in_simulation_run() and not all(name.endswith("_sim") for name in names):
+            require_live_confirmation(config.live_trading, os.environ, names)
+        super().init_markets(config)
+
+    def __init__(self, connectors: dict[str, ConnectorBase], config: GuardedControllersConfig) -> None:
+        check_connectors(connectors, config.live_trading, os.environ)  # before any activity
+        problems = load_controller_set(
+            list(config.controllers_config), Path(hb_settings.CONTROLLERS_CONF_DIR_PATH)
+        )[1]
+        if problems:
+            raise ConfigError(
+                "invalid controller configs: " + "; ".join(p.line() for p in problems),
+                fix="run `python -m hummingbot_plugin validate conf/` and correct the files",
+            )
+        super().__init__(connectors, config)
+        self.config: GuardedControllersConfig = config
+        self.state_dir = Path(config.state_dir) if config.state_dir else default_state_dir()
+        self.audit = AuditLog(self.state_dir / "audit", max_bytes=config.audit_max_bytes)
+        self.metrics = PluginMetrics()
+        self._metrics_server = self.metrics.serve(MetricsSettings.from_env())
+        for controller in self.controllers.values():
+            self._attach_gate(controller)
+        self.global_gate = GlobalRiskGate(config.global_risk, self.state_dir, self.audit)
+        self.executor_orchestrator.execute_action = self.global_gate.wrap(
+            self.executor_orchestrator.execute_action
+        )
+        now = self.market_data_provider.time()
+        self._bridge = (
+            RiskCommandBridge(
+                config.control_topic_prefix,
+                config.keyring_file,
+                self.state_dir / "risk_commands_replay.json",
+                now,
+                self.audit,
+                max_age=config.command_max_age_seconds,
+            )
+            if config.risk_commands
+            else None
+        )
+        self._reset_token = config.reset_token
+        self._next_reload = now + config.reload_interval_seconds
+
+    def _attach_gate(self, controller: Any) -> None:
+        if not isinstance(controller, RiskGatedController):
+            raise ConfigError(
+                f"controller {controller.config.id} does not route through the risk gate",
+                fix="inherit hummingbot_plugin.hb.risk_gate.RiskGatedController first in its bases",
+            )
+        controller.risk_gate = RiskGate.for_controller(controller, self.state_dir, self.audit, self.metrics)
+
+    # ----- one risk tick, run even while connectors are not ready ------------------------------
+    def tick(self, timestamp: float) -> None:
+        self.risk_tick(self.market_data_provider.time())
+        super().tick(timestamp)
+
+    def risk_tick(self, now: float) -> None:
+        if now >= self._next_reload:
+            self._next_reload = now + self.config.reload_interval_seconds
+            self._reload_script_config(now)
+        self._apply_switches(now)
+        if self._bridge is not None:
+            self._bridge.poll(self.global_gate, self.controllers, now)
+        self.global_gate.observe(self.controllers, now)
+        for stop in self.global_gate.halt_stops(self.controllers):
+            self.executor_orchestrator.execute_action(stop)
+
+    def _apply_switches(self, now: float) -> None:
+        if self.config.kill_switch:
+            self.global_gate.guard.halt("kill_switch: true in the script config", now)
+        elif self.config.reset_token and self.config.reset_token != self._reset_token:
+            for guard in [self.global_gate.guard, *(c.risk_gate.guard for c in self.controllers.values())]:
+                guard.reset(now, operator=f"yaml reset_token {self.config.reset_token}")
+        self._reset_token = self.config.reset_token
+
+    def _reload_script_config(self, now: float) -> None:
+        if not self.config.config_file:
+            return
+        result = reload_script_config(
+            Path(self.config.config_file), self.config, Path(hb_settings.CONTROLLERS_CONF_DIR_PATH)
+        )
+        if result.config is None:
+            self._alert("script config", result.problems, now)
+            return
+        if result.needs_restart:
+            self.logger().warning(f"changed fields need a restart and were ignored: {result.needs_restart}")
+        self.config = result.config  # type: ignore[assignment]
+        self.global_gate.guard.update_limits(self.config.global_risk)
+
+    def update_controllers_configs(self) -> None:
+        """Hummingbot's 10 s controller reload, with the same validation as at start."""
+        if self._last_config_update_ts + self.config_update_interval >= self.current_timestamp:
+            return
+        self._last_config_update_ts = self.current_timestamp
+        loaded, problems = load_controller_set(
+            list(self.config.controllers_config), Path(hb_settings.CONTROLLERS_CONF_DIR_PATH)
+        )
+        if problems:
+            self._alert("controller configs", problems, self.market_data_provider.time())
+            return
+        for item in loaded:
+            config: Any = item.config  # a ControllerConfigBase (its name is not imported: see module doc)
+            if config.id in self.controllers:
+                self.controllers[config.id].update_config(config)
+            else:
+                self.add_controller(config)
+                self._attach_gate(self.controllers[config.id])
+
+    def _alert(self, what: str, problems: list[Problem], now: float) -> None:
+        text = "; ".join(p.line() for p in problems)
+        self.logger().error(f"invalid {what} reload: kept the last good config: {text}")
+        self.audit.append(
+            OverrideRecord(ts=now, source="config_reload", accepted=False, command=what, reason=text[:2000])
+        )
+
+    # ----- no actions of its own ---------------------------------------------------------------
+    def create_actions_proposal(self) -> list[CreateExecutorAction]:
+        return []
+
+    def stop_actions_proposal(self) -> list[StopExecutorAction]:
+        return []
+
+    async def on_stop(self) -> None:
+        if self._bridge is not None:
+            self._bridge.stop()
+        if self._metrics_server is not None:
+            self._metrics_server.close()
+        await super().on_stop()
+
+    @classmethod
+    def update_markets(cls, config: Any, markets: MarketDict) -> MarketDict:
+        return markets
+
+    def global_exposure(self) -> Decimal:
+        snapshot = self.global_gate.snapshot
+        return snapshot.total_worst_case_exposure() if snapshot else Decimal(0)
