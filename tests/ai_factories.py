@@ -8,6 +8,7 @@ exchange. Nothing is mocked.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import shutil
 from functools import lru_cache
 from pathlib import Path
@@ -16,14 +17,21 @@ from typing import Any
 import pandas as pd
 from risk_hb_factories import Clock, make_exchange
 
-from controllers.directional_trading.ai_livestream import AiLivestreamConfig, AiLivestreamController
 from hummingbot_plugin.data import load_candles
+from hummingbot_plugin.hb.controller_config import ensure_controllers_importable
 from hummingbot_plugin.hb.sim.market_data import ReplayMarketDataProvider
 from hummingbot_plugin.mqtt import ControlChannelSettings
 from hummingbot_plugin.settings import data_file, models_dir
 from hummingbot_plugin.sim.candle_store import CandleStore
 
+ensure_controllers_importable()
+ai_module = importlib.import_module("controllers.directional_trading.ai_livestream")
+AiLivestreamConfig = ai_module.AiLivestreamConfig
+AiLivestreamController = ai_module.AiLivestreamController
+
 __all__ = [
+    "AiLivestreamConfig",
+    "AiLivestreamController",
     "BTC_MODEL",
     "HOUR",
     "Clock",
@@ -56,7 +64,7 @@ def copy_model(tmp_path: Path, name: str = BTC_MODEL) -> Path:
     return target
 
 
-def make_config(**overrides: Any) -> AiLivestreamConfig:
+def make_config(**overrides: Any) -> Any:
     values: dict[str, Any] = {
         "id": "ai-test",
         "connector_name": VENUE,
@@ -72,8 +80,8 @@ def make_config(**overrides: Any) -> AiLivestreamConfig:
 
 
 def make_controller(
-    config: AiLivestreamConfig, candles: pd.DataFrame, clock: Clock, *, with_exchange: bool = False
-) -> AiLivestreamController:
+    config: Any, candles: pd.DataFrame, clock: Clock, *, with_exchange: bool = False
+) -> Any:
     store = CandleStore()
     store.add(VENUE, PAIR, candles, "1h")
     connectors: dict[str, Any] = {VENUE: make_exchange(now=clock.now)} if with_exchange else {}
@@ -81,5 +89,5 @@ def make_controller(
     return AiLivestreamController(config, provider, asyncio.Queue())
 
 
-def tick(controller: AiLivestreamController) -> None:
+def tick(controller: Any) -> None:
     asyncio.run(controller.update_processed_data())

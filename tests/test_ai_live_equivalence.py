@@ -13,9 +13,9 @@ NUMERIC = [c for c in FRAME_COLUMNS if c not in ("signal", "reason")]
 
 def test_live_row_equals_vectorised_row_bar_by_bar() -> None:
     candles = real_candles()
-    window = candles[candles["timestamp"] >= pd.Timestamp("2023-01-02", tz="UTC").timestamp()].head(120)
+    window = candles[candles["timestamp"] >= pd.Timestamp("2023-01-10", tz="UTC").timestamp()].head(120)
     clock = Clock(float(window["timestamp"].iloc[0]) + HOUR)
-    controller = make_controller(make_config(), candles, clock)
+    controller = make_controller(make_config(long_threshold=0.3, allow_short=False), candles, clock)
     frame = controller.engine.frame(candles, controller.engine.rule_for_model(_rule(controller)))
     by_ts = frame.set_index("timestamp")
     signals = []

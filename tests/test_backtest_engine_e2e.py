@@ -189,3 +189,16 @@ def test_zero_trade_period_gives_a_zero_trade_report(
     assert document["buy_and_hold_return_pct"] < -10
     assert "zero-trade report" in capsys.readouterr().out
     assert "<img" in html.read_text()
+
+
+def test_5m_file_at_1h_resolution_equals_the_1h_file(hourly_run: EngineRun, shared_data_dir: Path) -> None:
+    """Resampling in the provider is exact: same bars, same executors, same PnL as Binance's own 1h bars."""
+    from_5m = _run(shared_data_dir / "binance_BTC-USDT_5m.csv", "2023-01-01", "2023-04-30", "1h")
+    np.testing.assert_array_equal(from_5m.timestamps, hourly_run.timestamps)
+    np.testing.assert_array_equal(from_5m.closes, hourly_run.closes)
+    assert [(r.entry_ts, r.close_ts, r.close_type) for r in from_5m.records] == [
+        (r.entry_ts, r.close_ts, r.close_type) for r in hourly_run.records
+    ]
+    assert sum(r.net_pnl_quote for r in from_5m.records) == pytest.approx(
+        sum(r.net_pnl_quote for r in hourly_run.records), rel=1e-12
+    )

@@ -73,6 +73,8 @@ def test_target_pct_matches_hand_computed_values(
         (0.9, 0.1, 50.0, 0.25),  # capped
         (0.9, 0.0, 50.0, 0.0),  # |signal_rel| = 0 guarded
         (float("nan"), 0.3, 50.0, 0.0),  # unknown input: no position
+        (float("inf"), 0.3, 50.0, 0.0),  # non-finite input: no position
+        (0.5, 1e-320, 50.0, 0.25),  # overflow to +inf is capped, not zeroed
     ],
 )
 def test_kelly_matches_hand_computed_values(

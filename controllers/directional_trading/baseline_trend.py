@@ -36,7 +36,7 @@ def _extra(prompt: str, *, updatable: bool, on_new: bool = True) -> dict[str, Js
 class BaselineTrendConfig(DirectionalTradingControllerConfigBase):
     """Moving-average trend filter on one market (venue and pair are required)."""
 
-    controller_name: str = "baseline_trend"
+    controller_name: str = Field(default="baseline_trend", json_schema_extra={"is_updatable": False})
     connector_name: str = Field(
         ...,
         min_length=1,

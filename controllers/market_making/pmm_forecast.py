@@ -41,7 +41,9 @@ from hummingbot.strategy_v2.models.executor_actions import CreateExecutorAction,
 from pydantic import Field, field_validator, model_validator
 
 from hummingbot_plugin.hb import mm_adapter
+from hummingbot_plugin.hb.risk_gate import RiskGatedController
 from hummingbot_plugin.mm import pmm_logic
+from hummingbot_plugin.risk.limits import RiskLimits
 
 
 def _upd(prompt: str, updatable: bool = True, on_new: bool = False) -> dict[str, object]:
@@ -90,6 +92,7 @@ class PMMForecastConfig(MarketMakingControllerConfigBase):
     price_floor: Decimal | None = Field(default=None, gt=0, json_schema_extra=_upd("No asks below (blank=off): "))
     quote_risk_override: Literal["NORMAL", "REDUCING", "HALTED"] = Field(
         default="NORMAL", json_schema_extra=_upd("Risk state override (NORMAL/REDUCING/HALTED): "))
+    risk: RiskLimits = Field(default_factory=RiskLimits, json_schema_extra=_upd("Risk limits (docs/risk.md): "))
 
     @field_validator("buy_spreads", "sell_spreads", mode="after")
     @classmethod
@@ -114,14 +117,13 @@ class PMMForecastConfig(MarketMakingControllerConfigBase):
         return self
 
 
-class PMMForecastController(MarketMakingControllerBase):
+class PMMForecastController(RiskGatedController, MarketMakingControllerBase):
     """Hooks only; quoting, level lifecycle and risk live in :mod:`hummingbot_plugin.mm.pmm_logic`."""
 
     def __init__(self, config: PMMForecastConfig, *args: object, **kwargs: object) -> None:
         super().__init__(config, *args, **kwargs)
         self.config: PMMForecastConfig = config
         self._forecast_fn = pmm_logic.load_forecast_fn(config.model_dir)
-        self._external_risk = pmm_logic.external_risk_source(config)
 
     def get_candles_config(self) -> list[CandlesConfig]:
         return [CandlesConfig(connector=self.config.candles_connector or self.config.connector_name,
@@ -142,7 +144,7 @@ class PMMForecastController(MarketMakingControllerBase):
             self.config.connector_name, self.config.trading_pair, PriceType.MidPrice))
         base = mm_adapter.net_base_position(self.positions_held, self.config.connector_name, self.config.trading_pair)
         plan = pmm_logic.plan_quotes(self.config, self.processed_data, mid, float(base) * mid,
-                                     self._external_risk(now))
+                                     mm_adapter.gate_decision(self))
         self.processed_data["risk_state"] = plan.risk.state.name
         self.processed_data["risk_reasons"] = list(plan.risk.reasons)
         views = mm_adapter.level_views(self.executors_info)

@@ -150,7 +150,10 @@ class SignalEngine:
         first = max(0, closed - LIVE_WINDOW)
         window = CandleArrays(*(candles[c].to_numpy(np.float64)[first:closed] for c in _OHLCV))
         assert self.forecaster is not None
-        forecast = self.forecaster.predict_latest(window)
+        try:
+            forecast: Forecast | NoForecast = self.forecaster.predict_latest(window)
+        except ArithmeticError as exc:  # e.g. a flat window: RSI's 0/0 raises in the live feature path
+            forecast = NoForecast(newest, f"non-finite feature computation ({type(exc).__name__}: {exc})")
         self._cached = (newest, forecast)
         return forecast
 

@@ -6,11 +6,14 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from hummingbot.core.data_type.common import TradeType
+from hummingbot.strategy_v2.models.executors import CloseType
 from hummingbot.strategy_v2.models.executors_info import ExecutorInfo
 
 from hummingbot_plugin.mm.levels import LevelView
+from hummingbot_plugin.mm.risk import QuoteRiskDecision, from_guard_state
+from hummingbot_plugin.mm.xemm_logic import level_of_executor
 
-__all__ = ["level_views", "net_base_position"]
+__all__ = ["gate_decision", "hedge_failure_times", "level_views", "net_base_position", "xemm_level_views"]
 
 
 def _level_id(info: ExecutorInfo) -> str | None:
@@ -54,3 +57,34 @@ def net_base_position(positions: Iterable[object], connector_name: str, trading_
         amount = Decimal(getattr(pos, "amount", Decimal("0")))
         total += amount if getattr(pos, "side", None) == TradeType.BUY else -amount
     return total
+
+
+def xemm_level_views(executors: Iterable[ExecutorInfo]) -> list[LevelView]:
+    """XEMM executors as level views (the level is encoded in the executor id)."""
+    views: list[LevelView] = []
+    for info in executors:
+        level_id = level_of_executor(info.id)
+        if level_id is None:
+            continue
+        views.append(LevelView(
+            executor_id=info.id, level_id=level_id, created_at=float(info.timestamp),
+            is_active=bool(info.is_active), is_trading=bool(info.is_trading),
+            filled=info.filled_amount_quote > 0 or info.close_type == CloseType.COMPLETED,
+            closed_at=float(info.close_timestamp) if info.close_timestamp is not None else None))
+    return views
+
+
+def hedge_failure_times(executors: Iterable[ExecutorInfo]) -> list[float]:
+    """Close times of XEMM executors that FAILED (the hedge could not be completed)."""
+    return [float(info.close_timestamp or info.timestamp) for info in executors
+            if level_of_executor(info.id) is not None and info.close_type == CloseType.FAILED]
+
+
+def gate_decision(controller: object) -> QuoteRiskDecision:
+    """The team risk gate's state as a quote decision, once the gate exists (live runs create it in
+    ``control_task``; an offline backtest never does, so it is not created here as a side effect)."""
+    gate = getattr(controller, "_risk_gate", None)
+    if gate is None:
+        return QuoteRiskDecision()
+    status = gate.guard.status
+    return from_guard_state(str(gate.guard.state.value), str(getattr(status, "reason", "") or ""))

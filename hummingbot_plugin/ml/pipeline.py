@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -148,6 +149,30 @@ def _refit(
     return texts, rounds
 
 
+def _identity_fields(request: TrainRequest, data: Dataset, last_close: float) -> dict[str, Any]:
+    trainable = np.flatnonzero(data.trainable)
+    chosen = request.feature_set
+    daily = [
+        name for name, on in (("fear_greed", chosen.fear_greed), ("btc_dominance", chosen.dominance)) if on
+    ]
+    return {
+        "model_id": request.model_id,
+        "trading_pair": request.trading_pair,
+        "interval": request.interval,
+        "horizon_bars": request.config.horizon_bars,
+        "quantiles": list(request.config.quantiles),
+        "features": list(chosen.names),
+        "feature_spec_version": FEATURE_SPEC_VERSION,
+        "daily_inputs": daily,
+        "train_start": iso(data.timestamps[trainable[0]]),
+        "train_end": iso(data.timestamps[trainable[-1]]),
+        "data_cutoff": iso(last_close),
+        "library_versions": _library_versions(),
+        "created_at": request.created_at or iso(last_close),
+        "notes": request.notes,
+    }
+
+
 def train_model(request: TrainRequest, out_dir: Path, show_progress: bool = True) -> Manifest:
     """Train, calibrate and write ``out_dir`` (LightGBM text files + manifest.json)."""
     config = request.config
@@ -162,33 +187,12 @@ def train_model(request: TrainRequest, out_dir: Path, show_progress: bool = True
     results = run_walk_forward(data, config, show_progress)
     calibration, probability_scores = _calibration(results[-1], data, config)
     texts, rounds = _refit(data, results, config, show_progress)
-    trainable = np.flatnonzero(data.trainable)
     last_close = float(request.candles["timestamp"].iloc[-1]) + step
     fields = {
-        "model_id": request.model_id,
-        "trading_pair": request.trading_pair,
-        "interval": request.interval,
-        "horizon_bars": config.horizon_bars,
-        "quantiles": list(config.quantiles),
-        "features": list(request.feature_set.names),
-        "feature_spec_version": FEATURE_SPEC_VERSION,
-        "daily_inputs": [
-            n
-            for n, on in (
-                ("fear_greed", request.feature_set.fear_greed),
-                ("btc_dominance", request.feature_set.dominance),
-            )
-            if on
-        ],
-        "train_start": iso(data.timestamps[trainable[0]]),
-        "train_end": iso(data.timestamps[trainable[-1]]),
-        "data_cutoff": iso(last_close),
+        **_identity_fields(request, data, last_close),
         "num_boost_round": rounds,
         "lightgbm_params": {k: v for k, v in lightgbm_params(config, 0.5).items() if k != "alpha"},
         "calibration": calibration,
         "cv_metrics": _cv_metrics(results, data, config, probability_scores),
-        "library_versions": _library_versions(),
-        "created_at": request.created_at or iso(last_close),
-        "notes": request.notes,
     }
     return write_model_dir(out_dir, texts, fields)

@@ -171,7 +171,7 @@ def target_pct(q10: ArrayLike, q50: ArrayLike, q90: ArrayLike, tier_conf: ArrayL
     spread = _f(q90) - _f(q10)
     multiplier = 0.5 + (_f(tier_conf) / 10.0) * 1.5
     risk_adjustment = np.minimum(spread / SPREAD_SCALE, 2.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         raw = np.abs(_f(q50)) * multiplier / risk_adjustment
     raw = np.where(risk_adjustment > 0.0, raw, TARGET_PCT_MIN)
     clipped = np.clip(raw, TARGET_PCT_MIN, TARGET_PCT_MAX)
@@ -194,7 +194,8 @@ def kelly_fraction(
     risk = np.abs(_f(signal_rel))
     fg = np.full_like(vol, np.nan) if fear_greed is None else _f(fear_greed)
     regime = np.where(fg < EXTREME_FEAR, 1.2, np.where(fg > EXTREME_GREED, 0.8, 1.0))
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         fraction = vol / risk * max(base_size, 0.0) * regime
-    fraction = np.where((risk > 0.0) & np.isfinite(fraction), fraction, 0.0)
+    usable = (risk > 0.0) & np.isfinite(vol) & np.isfinite(risk) & ~np.isnan(fraction)
+    fraction = np.where(usable, fraction, 0.0)  # an overflow to +inf is capped below
     return np.clip(fraction, 0.0, KELLY_CAP)

@@ -23,6 +23,10 @@ from hummingbot_plugin.errors import DataError
 __all__ = ["FILL_COLUMNS", "MMReport", "equity_curve", "mm_report", "risk_metrics"]
 
 #: Columns of a fill ledger: time (s), side (+1 buy / -1 sell), price, amount (base), fee (quote), mid.
+#: ``mid`` is the mid price when the filled quote was PLACED, so spread capture is the edge quoted and
+#: everything that happened after (adverse selection, inventory drift) is inventory PnL. An optional
+#: ``venue`` column marks hedges (``"taker"``); they are not counted as maker fills in the fill rate. With an
+#: ``order_id`` column the fill rate counts filled ORDERS (partial fills of one order count once).
 FILL_COLUMNS = ("timestamp", "side", "price", "amount", "fee", "mid")
 
 
@@ -107,12 +111,14 @@ def mm_report(fills: pd.DataFrame, mids: pd.DataFrame, *, n_orders: int, invento
     eq = equity_curve(f, mids)
     drawdown, sharpe = risk_metrics(eq)
     inv = eq["inventory"].to_numpy(dtype=np.float64)
+    maker = f[f["venue"] != "taker"] if "venue" in f.columns else f
+    n_maker = int(maker["order_id"].nunique()) if "order_id" in maker.columns else len(maker)
     at_limit = float(np.mean(np.abs(inv) >= inventory_limit_base * (1 - 1e-9))) if inventory_limit_base else 0.0
     gross = spread + inventory_pnl
     return MMReport(
         net_pnl_quote=gross - fees, gross_pnl_quote=gross, spread_capture_quote=spread,
-        inventory_pnl_quote=inventory_pnl, fees_quote=fees, n_orders=int(n_orders), n_fills=len(f),
-        fill_rate=len(f) / n_orders if n_orders else 0.0,
+        inventory_pnl_quote=inventory_pnl, fees_quote=fees, n_orders=int(n_orders), n_fills=n_maker,
+        fill_rate=n_maker / n_orders if n_orders else 0.0,
         volume_quote=float((f["amount"] * f["price"]).sum()) if len(f) else 0.0,
         final_inventory_base=float(inv[-1]) if len(inv) else 0.0,
         max_abs_inventory_base=float(np.max(np.abs(inv))) if len(inv) else 0.0,

@@ -14,7 +14,6 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from hummingbot_plugin.data import interval_seconds
 from hummingbot_plugin.errors import ConfigError
 from hummingbot_plugin.mm import quoting
 from hummingbot_plugin.mm.levels import LevelTimers, LevelView, level_ids, levels_to_create, levels_to_refresh
@@ -26,7 +25,7 @@ from hummingbot_plugin.mm.risk import (
     worst,
 )
 
-__all__ = ["ForecastFn", "PMMSettings", "QuotePlan", "external_risk_source", "level_actions", "level_amounts_quote",
+__all__ = ["ForecastFn", "PMMSettings", "QuotePlan", "level_actions", "level_amounts_quote",
            "load_forecast_fn", "plan_quotes", "processed_data", "quoting_params", "status_lines"]
 
 ForecastFn = Callable[[pd.DataFrame], pd.DataFrame]
@@ -86,15 +85,14 @@ def quoting_params(cfg: PMMSettings) -> quoting.QuotingParams:
 
 
 def feature_frame(candles: pd.DataFrame, cfg: PMMSettings, forecast_fn: ForecastFn | None) -> pd.DataFrame:
-    """Per-bar features stamped with the time they become known (bar open + interval).
+    """Per-bar features labelled like Hummingbot's candles: by bar OPEN time, computed from that bar's close.
 
-    Stamping by availability keeps Hummingbot's backtesting engine (which ``merge_asof``-joins features on
-    its own bars, possibly finer) from using a bar's close before that bar has closed.
+    Hummingbot's backtesting engine prices a bar at its close, so at equal resolution row ``t`` sees only
+    bar ``t``; at a finer resolution the plugin's offline engine shifts features to their availability
+    time (``hummingbot_plugin.hb.backtest_engine``).
     """
     forecast = forecast_fn(candles) if forecast_fn is not None and not candles.empty else None
-    features = quoting.per_bar_features(candles, quoting_params(cfg), forecast)
-    features["timestamp"] = features["timestamp"] + interval_seconds(cfg.candles_interval)
-    return features
+    return quoting.per_bar_features(candles, quoting_params(cfg), forecast)
 
 
 def processed_data(candles: pd.DataFrame | None, cfg: PMMSettings, mid: float,
@@ -187,11 +185,6 @@ def load_forecast_fn(model_dir: str | None) -> ForecastFn | None:
     from hummingbot_plugin.mm.forecast import quantile_forecast_fn
 
     return quantile_forecast_fn(model_dir)
-
-
-def external_risk_source(cfg: object) -> Callable[[float], QuoteRiskDecision]:
-    """Default source of the external risk state: none (the controller wires the team risk gate)."""
-    return lambda now: QuoteRiskDecision()
 
 
 def status_lines(data: dict[str, Any]) -> list[str]:

@@ -41,6 +41,7 @@ class _Order:
     level_id: str
     price: float
     created_at: float
+    mid: float
     filled: float = 0.0
     active: bool = True
     closed_at: float | None = None
@@ -70,7 +71,7 @@ class QuoteReplay:
         self.risk_fn = risk_fn
         self.orders: dict[str, _Order] = {}  # active orders only
         self.last_closed: dict[str, _Order] = {}  # latest closed order per level (delays need only that)
-        self.fill_rows: list[tuple[float, int, float, float, float, float]] = []
+        self.fill_rows: list[tuple[float, int, float, float, float, float, str]] = []
         self.mid_rows: list[tuple[float, float]] = []
         self.risk_states: list[str] = []
         self.inventory = 0.0
@@ -88,14 +89,16 @@ class QuoteReplay:
         self.orders.pop(order.order_id, None)
         self.last_closed[order.level_id] = order
 
-    def on_fills(self, fills: list[Fill], mid: float) -> None:
+    def on_fills(self, fills: list[Fill]) -> None:
+        """Book fills; each is marked at the mid when its quote was placed (see analytics)."""
         fee_rate = float(self.settings.maker_fee)
         for f in fills:
             price, amount = float(f.price), float(f.amount)
             sign = 1 if f.side is Side.BUY else -1
             self.inventory += sign * amount
-            self.fill_rows.append((f.timestamp, sign, price, amount, price * amount * fee_rate, mid))
             order = self.orders[f.order_id]
+            self.fill_rows.append((f.timestamp, sign, price, amount, price * amount * fee_rate, order.mid,
+                                   f.order_id))
             order.filled += amount
             if f.order_done:
                 self._close(order, f.timestamp)
@@ -120,17 +123,18 @@ class QuoteReplay:
         order_id = f"{level_id}-{self._seq}"
         side = Side.BUY if level_id.startswith("buy") else Side.SELL
         order = SimOrder(order_id, side, OrderKind.LIMIT_MAKER, _d(amount), _d(price), now)
-        self.orders[order_id] = _Order(order_id, level_id, price, now)
+        self.orders[order_id] = _Order(order_id, level_id, price, now, mid)
         result = self.engine.submit(order, now)
         if result.rejection is not None:
             self.n_rejected += 1
             self._close(self.orders[order_id], now)
             return
         self.n_orders += 1
-        self.on_fills(result.fills, mid)
+        self.on_fills(result.fills)
 
     def result(self) -> ReplayResult:
-        fills = pd.DataFrame(self.fill_rows, columns=["timestamp", "side", "price", "amount", "fee", "mid"])
+        fills = pd.DataFrame(self.fill_rows,
+                             columns=["timestamp", "side", "price", "amount", "fee", "mid", "order_id"])
         mids = pd.DataFrame(self.mid_rows, columns=["timestamp", "mid"])
         return ReplayResult(fills, mids, self.n_orders, self.risk_states, self.n_rejected)
 
@@ -153,7 +157,7 @@ def run_candle_replay(candles: pd.DataFrame, settings: PMMSettings, *, bar_secon
     for i, bar in enumerate(_bars(candles)):
         times = path_timestamps(bar.timestamp, bar_seconds)
         for price, ts in zip(intrabar_path(bar, path_mode), times, strict=True):
-            replay.on_fills(engine.on_price(price, ts), float(price))
+            replay.on_fills(engine.on_price(price, ts))
         close = float(bar.close)
         replay.decide(bar.timestamp + bar_seconds, close,
                       {"forecast_skew": skew[i], "spread_multiplier": mult[i]})

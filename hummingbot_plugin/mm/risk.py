@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
-__all__ = ["QuoteRiskDecision", "QuoteRiskState", "SidePermission", "hedge_failure_check",
+__all__ = ["QuoteRiskDecision", "QuoteRiskState", "SidePermission", "from_guard_state", "hedge_failure_check",
            "inventory_limit_check", "side_permission", "worst"]
 
 
@@ -82,3 +82,12 @@ def hedge_failure_check(failure_times: list[float], now: float, window_s: float,
         return QuoteRiskDecision(QuoteRiskState.HALTED,
                                  (f"{len(recent)} hedge failures in the last {window_s:.0f}s",))
     return QuoteRiskDecision()
+
+
+def from_guard_state(state: str, reason: str = "") -> QuoteRiskDecision:
+    """Map the team risk guard's state (``ACTIVE`` / ``REDUCING`` / ``HALTED``) onto a quote decision."""
+    mapped = {"ACTIVE": QuoteRiskState.NORMAL, "REDUCING": QuoteRiskState.REDUCING,
+              "HALTED": QuoteRiskState.HALTED}.get(state, QuoteRiskState.HALTED)  # unknown state: fail closed
+    if mapped == QuoteRiskState.NORMAL:
+        return QuoteRiskDecision()
+    return QuoteRiskDecision(mapped, (f"risk guard {state}{': ' + reason if reason else ''}",))

@@ -31,6 +31,7 @@ from hummingbot_plugin.hb.sim.runtime import (
     load_script,
     markets_recorder,
     patched_data_provider,
+    rate_oracle_connectors,
     use_project_paths,
 )
 from hummingbot_plugin.hb.sim.virtual_loop import VirtualTimeLoop
@@ -160,7 +161,7 @@ class _Replay:
         db_path = self.request.db_path or Path(db_dir.name) / "replay.sqlite"
         recorder = markets_recorder(db_path, list(self.exchanges.values()), self.bundle.config_path.stem)
         try:
-            with headless_application():
+            with headless_application(), rate_oracle_connectors(list(self.exchanges.values())):
                 with patched_data_provider(provider_factory(self.candles, self._now)):
                     strategy = self.bundle.strategy_class(dict(self.exchanges), self.bundle.config)
                 strategy.executor_orchestrator.executors_update_interval = self.tick
@@ -173,7 +174,7 @@ class _Replay:
                 clock.add_iterator(strategy)
                 await self._drive(clock, wall0)
                 if self.request.close_at_end:
-                    await strategy.on_stop()
+                    await self._stop_strategy(strategy)
                 self._sample_equity(force=True)
             executors = recorder.get_all_executors()
             payload = build_payload(self, executors, time.perf_counter() - wall0)
@@ -202,6 +203,24 @@ class _Replay:
         if self.request.status_stream is not None:
             self._print_status(self.end_ts, wall0)
             self.request.status_stream.write("\n")
+
+    @staticmethod
+    async def _stop_strategy(strategy: Any, grace_s: float = 300.0) -> None:
+        """Stop like an operator would: controllers first (no new executors), every executor closes
+        its position with its own logic while simulated time runs on (market data frozen at the last
+        event), then Hummingbot's own ``on_stop`` stores executors and positions."""
+        for controller in strategy.controllers.values():
+            controller.stop()
+        orchestrator = strategy.executor_orchestrator
+        running = [e for group in orchestrator.active_executors.values() for e in group if not e.is_closed]
+        for executor in running:
+            executor.update_interval = min(executor.update_interval, 1.0)
+            executor.early_stop()
+        waited = 0.0
+        while any(not e.is_closed for e in running) and waited < grace_s:
+            await asyncio.sleep(1.0)
+            waited += 1.0
+        await strategy.on_stop()
 
     def _apply(self, event: ReplayEvent, clock: Clock) -> None:
         if event.kind is EventKind.TICK:

@@ -38,7 +38,8 @@ def order_records(exchange: SimulatedExchange) -> list[dict[str, Any]]:
             rec["filled_amount"] = str(sum_str(rec["filled_amount"], event.amount))
             rec.setdefault("trading_pair", event.trading_pair)
             rec.setdefault("side", event.trade_type.name.lower())
-            rec["status"] = "partially_filled"
+            if rec["status"] in ("submitted", "open"):
+                rec["status"] = "partially_filled"
         elif isinstance(event, BuyOrderCompletedEvent | SellOrderCompletedEvent):
             rec.update(status="filled", completed_at=event.timestamp)
         elif isinstance(event, OrderCancelledEvent):

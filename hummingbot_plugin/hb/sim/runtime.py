@@ -31,7 +31,7 @@ from hummingbot_plugin.errors import ConfigError
 from hummingbot_plugin.settings import PROJECT_ROOT
 
 __all__ = ["ScriptBundle", "headless_application", "load_script", "markets_recorder", "patched_data_provider",
-           "use_project_paths"]
+           "rate_oracle_connectors", "use_project_paths"]
 
 
 @dataclass(frozen=True)
@@ -117,3 +117,19 @@ def patched_data_provider(factory: Callable[..., Any]) -> Iterator[None]:
         yield
     finally:
         strategy_v2_base.MarketDataProvider = original  # type: ignore[misc]
+
+
+@contextlib.contextmanager
+def rate_oracle_connectors(connectors: list[ConnectorBase]) -> Iterator[None]:
+    """Let Hummingbot's RateOracle price conversions (e.g. fees in base) from the simulated books,
+    through its own ``register_connector`` fallback, instead of its network rate source."""
+    from hummingbot.core.rate_oracle.rate_oracle import RateOracle
+
+    oracle = RateOracle.get_instance()
+    for connector in connectors:
+        oracle.register_connector(connector)
+    try:
+        yield
+    finally:
+        for connector in connectors:
+            oracle.unregister_connector(connector.name)
