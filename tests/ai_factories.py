@@ -73,6 +73,7 @@ def make_config(**overrides: Any) -> Any:
         "total_amount_quote": 1000,
         "long_threshold": 0.35,
         "cooldown_time": 60,
+        "max_executors_per_side": 1,
         "mqtt": ControlChannelSettings(replay_state_dir=None),
     }
     values.update(overrides)
@@ -82,6 +83,7 @@ def make_config(**overrides: Any) -> Any:
 def make_controller(
     config: Any, candles: pd.DataFrame, clock: Clock, *, with_exchange: bool = False
 ) -> Any:
+    _loop()
     store = CandleStore()
     store.add(VENUE, PAIR, candles, "1h")
     connectors: dict[str, Any] = {VENUE: make_exchange(now=clock.now)} if with_exchange else {}
@@ -89,5 +91,19 @@ def make_controller(
     return AiLivestreamController(config, provider, asyncio.Queue())
 
 
+def _loop() -> asyncio.AbstractEventLoop:
+    """The thread's current event loop (created once): Hummingbot objects bind to it at construction."""
+    try:
+        loop = asyncio.get_event_loop_policy().get_event_loop()
+        if not loop.is_closed():
+            return loop
+    except RuntimeError:
+        pass
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    return loop
+
+
 def tick(controller: Any) -> None:
-    asyncio.run(controller.update_processed_data())
+    """One controller tick (``update_processed_data``) on the current event loop."""
+    _loop().run_until_complete(controller.update_processed_data())

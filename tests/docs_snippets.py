@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Snippet", "SnippetError", "documents", "parse_snippets"]
+__all__ = ["Snippet", "SnippetError", "broken_links", "documents", "heading_anchors", "parse_snippets"]
 
 _FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>```+|~~~+)\s*(?P<info>[^`\s]*)[^`]*$")
 _MARKER = re.compile(r"^\s*<!--\s*(?P<key>not-run|expect-exit|expect-output)\s*:?\s*(?P<value>.*?)\s*-->\s*$")
@@ -91,3 +91,44 @@ def documents(project_root: Path) -> list[Path]:
     """README.md (when present) and every docs/*.md."""
     readme = project_root / "README.md"
     return ([readme] if readme.is_file() else []) + sorted((project_root / "docs").glob("*.md"))
+
+
+_LINK = re.compile(r"\[[^\]]*\]\((?P<target>[^)\s]+)\)")
+_HEADING = re.compile(r"^#{1,6}\s+(?P<text>.+?)\s*#*\s*$")
+
+
+def heading_anchors(path: Path) -> set[str]:
+    """GitHub-style anchors of the headings (outside code fences) of a Markdown file."""
+    anchors: set[str] = set()
+    in_fence = False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        match = None if in_fence else _HEADING.match(line)
+        if match:
+            text = re.sub(r"[^\w\- ]", "", match["text"].strip().lower())
+            anchors.add(text.replace(" ", "-"))
+    return anchors
+
+
+def broken_links(path: Path, project_root: Path) -> list[str]:
+    """Relative links of a document whose file or heading anchor does not exist."""
+    broken: list[str] = []
+    in_fence = False
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        if in_fence:
+            continue
+        for match in _LINK.finditer(line):
+            target = match["target"]
+            if re.match(r"^[a-z]+:", target):
+                continue  # http(s), mailto: not checked (no network in tests)
+            file_part, _, anchor = target.partition("#")
+            file = (path.parent / file_part).resolve() if file_part else path
+            if not file.exists() or project_root.resolve() not in (file, *file.parents):
+                broken.append(f"{path.name}:{number}: {target} (no such file)")
+            elif anchor and file.suffix == ".md" and anchor not in heading_anchors(file):
+                broken.append(f"{path.name}:{number}: {target} (no such heading)")
+    return broken

@@ -66,6 +66,8 @@ def make_request(**overrides: Any) -> ExecutorRequest:
     return ExecutorRequest(**values)
 
 
-def make_guard(tmp_path: Path, limits: RiskLimits | None = None, *, audit: bool = True, scope: str = "ctrl") -> RiskGuard:
+def make_guard(
+    tmp_path: Path, limits: RiskLimits | None = None, *, audit: bool = True, scope: str = "ctrl"
+) -> RiskGuard:
     log = AuditLog(tmp_path / "audit") if audit else None
     return RiskGuard(limits or make_limits(), JsonStateStore(tmp_path / f"{scope}.json"), log, scope=scope)

@@ -61,16 +61,31 @@ class GateTestController(RiskGatedController, DirectionalTradingControllerBase):
         self.processed_data = {"signal": self.next_signal}
 
 
+def ensure_event_loop() -> None:
+    """Hummingbot connectors need a current event loop; a previous test may have unset it."""
+    try:
+        asyncio.get_event_loop()
+    except RuntimeError:
+        asyncio.set_event_loop(asyncio.new_event_loop())
+
+
 def make_exchange(price: Decimal = Decimal("100"), now: float = T0) -> SimulatedExchange:
-    rules = PairRules(trading_pair=PAIR, min_price_increment=Decimal("0.01"), min_base_amount_increment=Decimal("0.0001"))
-    exchange = SimulatedExchange(SimExchangeConfig(connector_name=VENUE, trading_pairs=(PAIR,),
-                                                   balances={"USDT": Decimal(100_000)}, rules=(rules,)))
+    ensure_event_loop()
+    rules = PairRules(
+        trading_pair=PAIR, min_price_increment=Decimal("0.01"), min_base_amount_increment=Decimal("0.0001")
+    )
+    exchange = SimulatedExchange(
+        SimExchangeConfig(
+            connector_name=VENUE, trading_pairs=(PAIR,), balances={"USDT": Decimal(100_000)}, rules=(rules,)
+        )
+    )
     exchange.apply_price(PAIR, price, now)
     return exchange
 
 
-def make_controller(tmp_path: Path, clock: Clock, exchange: SimulatedExchange | None = None,
-                    **risk: Any) -> GateTestController:
+def make_controller(
+    tmp_path: Path, clock: Clock, exchange: SimulatedExchange | None = None, **risk: Any
+) -> GateTestController:
     exchange = exchange or make_exchange(now=clock.now)
     provider = ReplayMarketDataProvider({VENUE: exchange}, candles=CandleStore(), now=clock)
     limits = RiskLimits(**{"max_open_executors": 1000, "max_total_exposure_quote": Decimal(10**6), **risk})
@@ -83,8 +98,14 @@ def make_controller(tmp_path: Path, clock: Clock, exchange: SimulatedExchange | 
 
 
 def make_position_config(**overrides: Any) -> PositionExecutorConfig:
-    values: dict[str, Any] = {"timestamp": T0, "connector_name": VENUE, "trading_pair": PAIR,
-                              "side": TradeType.BUY, "amount": Decimal("0.1"), "entry_price": Decimal("100")}
+    values: dict[str, Any] = {
+        "timestamp": T0,
+        "connector_name": VENUE,
+        "trading_pair": PAIR,
+        "side": TradeType.BUY,
+        "amount": Decimal("0.1"),
+        "entry_price": Decimal("100"),
+    }
     values.update(overrides)
     return PositionExecutorConfig(**values)
 
@@ -95,15 +116,29 @@ def make_create(**overrides: Any) -> CreateExecutorAction:
 
 def make_executor_info(executor_id: str, **overrides: Any) -> ExecutorInfo:
     values: dict[str, Any] = {
-        "id": executor_id, "timestamp": T0, "type": "position_executor", "status": RunnableStatus.RUNNING,
-        "config": make_position_config(id=executor_id), "net_pnl_pct": Decimal(0), "net_pnl_quote": Decimal(0),
-        "cum_fees_quote": Decimal(0), "filled_amount_quote": Decimal(0), "is_active": True, "is_trading": False,
-        "custom_info": {"side": TradeType.BUY}, "controller_id": "ctrl-1",
+        "id": executor_id,
+        "timestamp": T0,
+        "type": "position_executor",
+        "status": RunnableStatus.RUNNING,
+        "config": make_position_config(id=executor_id),
+        "net_pnl_pct": Decimal(0),
+        "net_pnl_quote": Decimal(0),
+        "cum_fees_quote": Decimal(0),
+        "filled_amount_quote": Decimal(0),
+        "is_active": True,
+        "is_trading": False,
+        "custom_info": {"side": TradeType.BUY},
+        "controller_id": "ctrl-1",
     }
     values.update(overrides)
     return ExecutorInfo(**values)
 
 
 def make_closed_stop_loss(executor_id: str, close_ts: float) -> ExecutorInfo:
-    return make_executor_info(executor_id, status=RunnableStatus.TERMINATED, is_active=False,
-                              close_type=CloseType.STOP_LOSS, close_timestamp=close_ts)
+    return make_executor_info(
+        executor_id,
+        status=RunnableStatus.TERMINATED,
+        is_active=False,
+        close_type=CloseType.STOP_LOSS,
+        close_timestamp=close_ts,
+    )

@@ -17,7 +17,7 @@ from risk_hb_factories import make_executor_info
 from hummingbot_plugin.audit import AuditLog, SignalRecord, iter_records
 from hummingbot_plugin.hb.risk_gate import RiskGate
 
-NOW_BAR = pd.Timestamp("2023-01-12 15:00", tz="UTC").timestamp()  # a bar with a valid forecast
+NOW_BAR = pd.Timestamp("2023-01-02 03:00", tz="UTC").timestamp()  # a bar with a valid forecast
 
 
 def _tamper(path: Path) -> None:
@@ -46,6 +46,10 @@ def _ok_candles(candles: pd.DataFrame) -> pd.DataFrame:
     return candles
 
 
+def _longer_history(candles: pd.DataFrame) -> pd.DataFrame:
+    return real_candles(start="2022-08-01")
+
+
 CASES: list[tuple[str, Any, dict[str, Any], float, str]] = [
     ("missing model dir", _ok_candles, {"model_dir": "/nonexistent/model"}, 0, "model unavailable: no manifest"),
     ("stale candles", _ok_candles, {}, 3 * HOUR, "stale candles"),
@@ -53,7 +57,7 @@ CASES: list[tuple[str, Any, dict[str, Any], float, str]] = [
     ("NaN candle", _with_nan_volume, {}, 0, "non-finite candle"),
     ("non-finite feature", _flat, {}, 0, "non-finite feature"),
     ("model for another pair", _ok_candles, {"model_dir": "eth_usdt_1h_oos2023"}, 0, "trained on ETH-USDT"),
-    ("in-sample bar", _ok_candles, {}, -30 * 24 * HOUR, "in-sample"),
+    ("in-sample bar", _longer_history, {}, -30 * 24 * HOUR, "in-sample"),
 ]
 
 

@@ -25,8 +25,15 @@ T0 = 1_600_000_000.0
 
 
 def _make_signal(i: int, **overrides: object) -> SignalRecord:
-    values: dict[str, object] = {"ts": T0 + i, "source": "ml", "model_id": "lgbm-q", "model_sha256": "ab" * 32,
-                                 "trading_pair": "BTC-USDT", "signal": 1, "probabilities": {"q50": 0.001}}
+    values: dict[str, object] = {
+        "ts": T0 + i,
+        "source": "ml",
+        "model_id": "lgbm-q",
+        "model_sha256": "ab" * 32,
+        "trading_pair": "BTC-USDT",
+        "signal": 1,
+        "probabilities": {"q50": 0.001},
+    }
     values.update(overrides)
     return SignalRecord(**values)  # type: ignore[arg-type]
 
@@ -46,8 +53,18 @@ def test_records_round_trip_typed_and_the_chain_verifies(tmp_path: Path) -> None
     log = AuditLog(tmp_path)
     log.append(_make_signal(0))
     log.append(DecisionRecord(ts=T0 + 1, source="ctrl", allowed=False, reason_code="RATE_LIMIT"))
-    log.append(FillRecord(ts=T0 + 2, source="ctrl", order_id="o1", connector_name="sim", trading_pair="BTC-USDT",
-                          side="BUY", amount_base="0.1", price="100"))
+    log.append(
+        FillRecord(
+            ts=T0 + 2,
+            source="ctrl",
+            order_id="o1",
+            connector_name="sim",
+            trading_pair="BTC-USDT",
+            side="BUY",
+            amount_base="0.1",
+            price="100",
+        )
+    )
     records = list(iter_records(tmp_path))
     assert [type(r) for r in records] == [SignalRecord, DecisionRecord, FillRecord]
     assert records[1] == DecisionRecord(ts=T0 + 1, source="ctrl", allowed=False, reason_code="RATE_LIMIT")
@@ -76,7 +93,9 @@ def _edit(lines: list[str]) -> list[str]:
     ],
     ids=["edit", "delete", "reorder", "garbage"],
 )
-def test_tampering_is_detected_at_the_first_broken_record(tmp_path: Path, tamper, line: int, problem: str) -> None:  # type: ignore[no-untyped-def]
+def test_tampering_is_detected_at_the_first_broken_record(
+    tmp_path: Path, tamper, line: int, problem: str
+) -> None:  # type: ignore[no-untyped-def]
     _write(tmp_path, 10)
     path = tmp_path / "audit-000001.jsonl"
     path.write_text("\n".join(tamper(_lines(path))) + "\n")
@@ -125,7 +144,9 @@ def test_torn_tail_is_set_aside_not_lost_and_recorded(tmp_path: Path) -> None:
     assert log.seq == 4 and verify_chain(tmp_path).ok
 
 
-def test_cli_verify_reports_ok_and_the_first_broken_record(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_verify_reports_ok_and_the_first_broken_record(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     _write(tmp_path, 5)
     assert main(["audit", "verify", str(tmp_path)]) == 0
     assert "OK: 5 records" in capsys.readouterr().out
@@ -142,15 +163,28 @@ def test_report_summarises_a_period(tmp_path: Path, capsys: pytest.CaptureFixtur
     log.append(DecisionRecord(ts=T0 + 10, source="c", allowed=False, reason_code="RATE_LIMIT"))
     log.append(DecisionRecord(ts=T0 + 20, source="c", allowed=False, reason_code="STALE_BOOK"))
     log.append(DecisionRecord(ts=T0 + 30, source="c", allowed=True))
-    log.append(OverrideRecord(ts=T0 + 40, source="mqtt", accepted=False, command="set", reason="bad signature"))
-    log.append(RiskTransitionRecord(ts=T0 + 50, source="c", scope="c", from_state="ACTIVE", to_state="HALTED",
-                                    reason_code="KILL_SWITCH", reason_text="operator"))
+    log.append(
+        OverrideRecord(ts=T0 + 40, source="mqtt", accepted=False, command="set", reason="bad signature")
+    )
+    log.append(
+        RiskTransitionRecord(
+            ts=T0 + 50,
+            source="c",
+            scope="c",
+            from_state="ACTIVE",
+            to_state="HALTED",
+            reason_code="KILL_SWITCH",
+            reason_text="operator",
+        )
+    )
     log.append(DecisionRecord(ts=T0 + 500, source="c", allowed=False, reason_code="RATE_LIMIT"))
     summary = summarise(tmp_path, T0 + 5, T0 + 100)
     assert summary.records == 5
     assert summary.counts_by_type == {"decision": 3, "override": 1, "risk_transition": 1}
     assert summary.denials_by_reason == {"RATE_LIMIT": 1, "STALE_BOOK": 1}
     assert summary.overrides_rejected == 1 and summary.transitions[0].to_state == "HALTED"
-    assert main(["audit", "report", str(tmp_path), "--start", str(T0 + 5), "--end", "2020-09-13T12:28:20"]) == 0
+    assert (
+        main(["audit", "report", str(tmp_path), "--start", str(T0 + 5), "--end", "2020-09-13T12:28:20"]) == 0
+    )
     out = capsys.readouterr().out
     assert "RATE_LIMIT: 1" in out and "ACTIVE -> HALTED (KILL_SWITCH: operator)" in out

@@ -119,6 +119,16 @@ def test_dockerfile_pins_the_tested_hummingbot_and_copies_existing_files() -> No
         assert (ROOT / source).exists(), f"Dockerfile copies {source}, which does not exist"
 
 
+def test_build_context_holds_only_what_the_image_copies() -> None:
+    """.dockerignore: deny everything, then allow exactly the Dockerfile's COPY sources."""
+    lines = [ln.strip() for ln in (ROOT / ".dockerignore").read_text().splitlines()]
+    rules = [ln for ln in lines if ln and not ln.startswith("#")]
+    assert rules[0] == "*", "start from an empty context so secrets (conf/, deploy/secrets/) never leave"
+    allowed = {r[1:].rstrip("/") for r in rules if r.startswith("!")}
+    copied = set(re.findall(r"^COPY (\S+) ", (DEPLOY / "Dockerfile").read_text(), re.MULTILINE))
+    assert allowed == {c.rstrip("/") for c in copied}
+
+
 def _pins(path: Path) -> dict[str, str]:
     pins = {}
     for line in path.read_text().splitlines():

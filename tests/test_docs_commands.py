@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 import yaml
-from docs_snippets import Snippet, SnippetError, documents, parse_snippets
+from docs_snippets import Snippet, SnippetError, broken_links, documents, parse_snippets
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = documents(ROOT)
@@ -133,3 +133,16 @@ def test_yaml_and_python_snippets_validate(doc: Path, tmp_path: Path) -> None:
                 _validate_controller(data, tmp_path, snippet.where)
             elif isinstance(data, dict) and "script_file_name" in data:
                 _validate_script(data, tmp_path, snippet.where)
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=_ids(DOCS))
+def test_relative_links_point_to_existing_files_and_headings(doc: Path) -> None:
+    assert broken_links(doc, ROOT) == []
+
+
+def test_link_checker_reports_missing_files_and_anchors(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("# Title\n## Step 2: run it\n[ok](b.md#the-end) [self](#step-2-run-it)\n"
+                                   "[gone](c.md) [bad](b.md#nope) [web](https://example.org/x)\n")
+    (tmp_path / "b.md").write_text("## The end\n")
+    assert broken_links(tmp_path / "a.md", tmp_path) == [
+        "a.md:4: c.md (no such file)", "a.md:4: b.md#nope (no such heading)"]

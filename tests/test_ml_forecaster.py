@@ -103,3 +103,26 @@ def test_model_with_daily_inputs_needs_them(tmp_path: Path, unseen: pd.DataFrame
         Forecaster.load(out, probe=False)
     loaded = Forecaster.load(out, probe=False, daily=daily_inputs())
     assert isinstance(loaded.predict_latest(unseen.iloc[-LIVE_WINDOW:]), Forecast)
+
+
+def test_live_feed_bar_in_progress_is_ignored_and_stale_feed_refused(
+    forecaster: Forecaster, unseen: pd.DataFrame, frame: pd.DataFrame
+) -> None:
+    # Hummingbot's candles feed updates the current bar in place: at `now` inside bar k, only bars < k count.
+    k = 2_000
+    feed = unseen.iloc[k - LIVE_WINDOW : k + 1]
+    now = float(unseen["timestamp"].iloc[k]) + 1_800.0  # half-way through bar k
+    result = forecaster.predict_latest(feed, now=now)
+    assert isinstance(result, Forecast) and result.timestamp == frame["timestamp"].iloc[k - 1]
+    assert result.q50 == pytest.approx(frame["q50"].iloc[k - 1], rel=1e-7)
+    stale = forecaster.predict_latest(feed, now=now + 2 * 3_600.0)
+    assert isinstance(stale, NoForecast) and stale.reason.startswith("stale candles")
+
+
+def test_flat_window_is_refused_without_raising(forecaster: Forecaster, unseen: pd.DataFrame) -> None:
+    # No price change for 1,000 bars: RSI is 0/0. Both paths say so instead of raising or guessing.
+    flat = unseen.iloc[-LIVE_WINDOW:].reset_index(drop=True).copy()
+    flat[["open", "high", "low", "close"]] = 100.0
+    result = forecaster.predict_latest(flat)
+    assert isinstance(result, NoForecast) and "rsi_14" in result.reason
+    assert "rsi_14" in forecaster.predict_frame(flat)["reason"].iloc[-1]

@@ -28,8 +28,15 @@ class Book:
         for pair in PAIRS:
             buys = sum((n for p, s, n in self.pending.values() if p == pair and s is Side.BUY), Decimal(0))
             sells = sum((n for p, s, n in self.pending.values() if p == pair and s is Side.SELL), Decimal(0))
-            pairs.append(make_pair(trading_pair=pair, net_position_quote=self.net[pair], pending_buy_quote=buys,
-                                   pending_sell_quote=sells, book_updated_at=now))
+            pairs.append(
+                make_pair(
+                    trading_pair=pair,
+                    net_position_quote=self.net[pair],
+                    pending_buy_quote=buys,
+                    pending_sell_quote=sells,
+                    book_updated_at=now,
+                )
+            )
         return make_snapshot(tuple(pairs), open_executor_ids=frozenset(self.pending))
 
 
@@ -45,15 +52,18 @@ step = st.tuples(
 @settings(max_examples=150, deadline=None)
 @given(st.lists(step, min_size=1, max_size=60))
 def test_exposure_never_exceeds_the_caps(steps: list[tuple[str, str, Side, Decimal, int]]) -> None:
-    limits = make_limits(max_pair_exposure_quote=PAIR_CAP, max_total_exposure_quote=TOTAL_CAP,
-                         max_executors_per_window=10_000)
+    limits = make_limits(
+        max_pair_exposure_quote=PAIR_CAP, max_total_exposure_quote=TOTAL_CAP, max_executors_per_window=10_000
+    )
     guard = RiskGuard(limits, MemoryStateStore(), scope="prop")
     book = Book()
     seen = book.snapshot(NOW)  # the guard may see a snapshot that lags behind approvals
     for i, (kind, pair, side, amount, pick) in enumerate(steps):
         now = NOW + i
         if kind == "signal":
-            request = ExecutorRequest("c", "sim_exchange", pair, side, amount, Decimal("100"), executor_id=f"e{i}")
+            request = ExecutorRequest(
+                "c", "sim_exchange", pair, side, amount, Decimal("100"), executor_id=f"e{i}"
+            )
             if guard.review(request, seen, now).allowed:
                 book.pending[f"e{i}"] = (pair, side, request.notional_quote)
         elif kind in ("fill", "cancel") and book.pending:

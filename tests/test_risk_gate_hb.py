@@ -1,4 +1,4 @@
-"""RiskGate adapter with real Hummingbot classes (ExecutorInfo, CreateExecutorAction, PositionExecutorConfig)."""
+"""RiskGate adapter, real Hummingbot classes: ExecutorInfo, CreateExecutorAction, PositionExecutorConfig."""
 
 from __future__ import annotations
 
@@ -41,10 +41,14 @@ def test_drawdown_breach_stops_every_executor_within_one_tick_and_no_order_follo
     tmp_path: Path, close_positions: bool, keep: bool
 ) -> None:
     clock = Clock()
-    controller = make_controller(tmp_path, clock, max_drawdown_pct=Decimal("0.1"),
-                                 close_positions_on_halt=close_positions)
-    controller.executors_info = [make_executor_info("a"), make_executor_info("b", is_trading=True),
-                                 make_executor_info("c", is_active=False)]
+    controller = make_controller(
+        tmp_path, clock, max_drawdown_pct=Decimal("0.1"), close_positions_on_halt=close_positions
+    )
+    controller.executors_info = [
+        make_executor_info("a"),
+        make_executor_info("b", is_trading=True),
+        make_executor_info("c", is_active=False),
+    ]
     assert controller.risk_gate.filter_actions(controller, []) == []
     controller.performance_report = PerformanceReport(global_pnl_quote=Decimal("-150"))
     clock.now += 1
@@ -100,11 +104,21 @@ def test_stop_loss_streak_blocks_new_entries(tmp_path: Path) -> None:
 
 def test_order_executor_sell_closing_a_position_is_allowed_in_reducing(tmp_path: Path) -> None:
     controller = make_controller(tmp_path, Clock())
-    controller.executors_info = [make_executor_info("long", is_trading=True, filled_amount_quote=Decimal("50"))]
+    controller.executors_info = [
+        make_executor_info("long", is_trading=True, filled_amount_quote=Decimal("50"))
+    ]
     controller.risk_gate.guard.reduce("operator", T0)
-    close = CreateExecutorAction(controller_id="ctrl-1", executor_config=OrderExecutorConfig(
-        timestamp=T0, connector_name=VENUE, trading_pair=PAIR, side=TradeType.SELL, amount=Decimal("0.2"),
-        execution_strategy=ExecutionStrategy.MARKET))
+    close = CreateExecutorAction(
+        controller_id="ctrl-1",
+        executor_config=OrderExecutorConfig(
+            timestamp=T0,
+            connector_name=VENUE,
+            trading_pair=PAIR,
+            side=TradeType.SELL,
+            amount=Decimal("0.2"),
+            execution_strategy=ExecutionStrategy.MARKET,
+        ),
+    )
     more = make_create()
     out = controller.risk_gate.filter_actions(controller, [close, more])
     assert out == [close]

@@ -7,10 +7,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from risk_factories import NOW, make_guard, make_limits, make_pair, make_request, make_snapshot
 
 from hummingbot_plugin.audit import DecisionRecord, RiskTransitionRecord, iter_records, verify_chain
 from hummingbot_plugin.risk import ClosedExecutor, DenialReason, RiskState, Side
-from risk_factories import NOW, make_guard, make_limits, make_pair, make_request, make_snapshot
 
 
 def test_fresh_guard_is_active_and_allows_a_small_request(tmp_path: Path) -> None:
@@ -54,7 +54,9 @@ def test_drawdown_is_measured_from_the_high_water_mark_not_from_start(tmp_path: 
 
 
 def test_daily_loss_counts_from_the_start_of_the_utc_day(tmp_path: Path) -> None:
-    guard = make_guard(tmp_path, make_limits(daily_loss_limit_quote=Decimal("50"), max_drawdown_pct=Decimal("1")))
+    guard = make_guard(
+        tmp_path, make_limits(daily_loss_limit_quote=Decimal("50"), max_drawdown_pct=Decimal("1"))
+    )
     day = 86_400.0
     midnight = (NOW // day + 1) * day
     guard.observe(make_snapshot(pnl_quote=Decimal("0")), midnight - 10)
@@ -92,7 +94,9 @@ def test_pair_and_total_exposure_caps(tmp_path: Path) -> None:
     too_big_total = guard.review(make_request(amount_base=Decimal("0.2")), snapshot, NOW)  # 160 > 150
     assert ok.allowed
     assert not too_big_total.allowed and too_big_total.reason is DenialReason.TOTAL_EXPOSURE
-    eth_sell = make_request(trading_pair="ETH-USDT", side=Side.SELL, amount_base=Decimal("0.2"))  # 90 + 20 > 100
+    eth_sell = make_request(
+        trading_pair="ETH-USDT", side=Side.SELL, amount_base=Decimal("0.2")
+    )  # 90 + 20 > 100
     too_big_pair = guard.review(eth_sell, make_snapshot((eth,)), NOW)
     assert not too_big_pair.allowed and too_big_pair.reason is DenialReason.PAIR_EXPOSURE
 
@@ -108,7 +112,9 @@ def test_max_open_executors_and_leverage(tmp_path: Path) -> None:
 
 
 def test_101_requests_against_a_cap_of_100_allow_exactly_100_and_deny_not_queue(tmp_path: Path) -> None:
-    guard = make_guard(tmp_path, make_limits(max_executors_per_window=100, rate_window_seconds=60), audit=False)
+    guard = make_guard(
+        tmp_path, make_limits(max_executors_per_window=100, rate_window_seconds=60), audit=False
+    )
     snapshot = make_snapshot()
     guard.observe(snapshot, NOW)
     decisions = [
@@ -117,11 +123,13 @@ def test_101_requests_against_a_cap_of_100_allow_exactly_100_and_deny_not_queue(
     ]
     assert sum(d.allowed for d in decisions) == 100
     assert decisions[-1].reason is DenialReason.RATE_LIMIT
-    # denied, not queued: once the window has slid past, only a NEW request is allowed, and the old one is gone
+    # denied, not queued: after the window slides only a NEW request is allowed; the old one is gone
     fresh = make_snapshot((make_pair(book_updated_at=NOW + 60),))
     later = guard.review(make_request(executor_id="new"), fresh, NOW + 60.05)
     assert later.allowed
-    assert guard.review(make_request(executor_id="new2"), fresh, NOW + 60.06).reason is DenialReason.RATE_LIMIT
+    assert (
+        guard.review(make_request(executor_id="new2"), fresh, NOW + 60.06).reason is DenialReason.RATE_LIMIT
+    )
 
 
 def test_consecutive_stop_losses_start_a_cooldown(tmp_path: Path) -> None:
@@ -137,8 +145,11 @@ def test_consecutive_stop_losses_start_a_cooldown(tmp_path: Path) -> None:
 
 def test_a_win_between_stop_losses_breaks_the_streak(tmp_path: Path) -> None:
     guard = make_guard(tmp_path, make_limits(stop_loss_streak=2))
-    closed = (ClosedExecutor("x1", NOW - 20, True), ClosedExecutor("x2", NOW - 15, False),
-              ClosedExecutor("x3", NOW - 10, True))
+    closed = (
+        ClosedExecutor("x1", NOW - 20, True),
+        ClosedExecutor("x2", NOW - 15, False),
+        ClosedExecutor("x3", NOW - 10, True),
+    )
     snapshot = make_snapshot(closed_executors=closed)
     guard.observe(snapshot, NOW)
     assert guard.review(make_request(), snapshot, NOW).allowed
@@ -155,7 +166,10 @@ def test_a_win_between_stop_losses_breaks_the_streak(tmp_path: Path) -> None:
     ],
 )
 def test_market_data_problems_deny_new_executors_and_pull_quotes(
-    tmp_path: Path, pair_overrides: dict[str, object], limit_overrides: dict[str, object], reason: DenialReason
+    tmp_path: Path,
+    pair_overrides: dict[str, object],
+    limit_overrides: dict[str, object],
+    reason: DenialReason,
 ) -> None:
     guard = make_guard(tmp_path, make_limits(**limit_overrides))
     snapshot = make_snapshot((make_pair(**pair_overrides),))
@@ -203,7 +217,9 @@ def test_every_decision_and_transition_is_audited_in_a_valid_chain(tmp_path: Pat
     transitions = [r for r in records if isinstance(r, RiskTransitionRecord)]
     assert [d.allowed for d in decisions] == [True, False]
     assert decisions[1].reason_code == "LEVERAGE"
-    assert [(t.from_state, t.to_state, t.reason_code) for t in transitions] == [("ACTIVE", "HALTED", "KILL_SWITCH")]
+    assert [(t.from_state, t.to_state, t.reason_code) for t in transitions] == [
+        ("ACTIVE", "HALTED", "KILL_SWITCH")
+    ]
     assert verify_chain(tmp_path / "audit").ok
 
 

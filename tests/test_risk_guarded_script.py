@@ -8,21 +8,27 @@ from __future__ import annotations
 
 import importlib
 import textwrap
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import yaml
 
-from hummingbot_plugin.audit import ExecutorActionRecord, RiskTransitionRecord, iter_records, verify_chain
+from hummingbot_plugin.audit import (
+    ExecutorActionRecord,
+    OverrideRecord,
+    RiskTransitionRecord,
+    iter_records,
+    verify_chain,
+)
 from hummingbot_plugin.risk import JsonStateStore, PersistedRiskState, RiskState
 from hummingbot_plugin.risk.paper_guard import simulation_run
 from hummingbot_plugin.settings import PROJECT_ROOT
 
 PROBE = textwrap.dedent(
-    '''
+    """
     from decimal import Decimal
     from hummingbot.strategy_v2.controllers.directional_trading_controller_base import (
         DirectionalTradingControllerBase, DirectionalTradingControllerConfigBase)
@@ -38,13 +44,15 @@ PROBE = textwrap.dedent(
     class RiskProbe(RiskGatedController, DirectionalTradingControllerBase):
         async def update_processed_data(self):
             self.processed_data = {"signal": 1}
-    '''
+    """
 )
 
 
 @pytest.fixture()
 def probe_controller(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.syspath_prepend(str(PROJECT_ROOT))  # Hummingbot imports controllers.<type>.<name> from its root
+    monkeypatch.syspath_prepend(
+        str(PROJECT_ROOT)
+    )  # Hummingbot imports controllers.<type>.<name> from its root
     folder = tmp_path / "probe_pkg"
     folder.mkdir()
     (folder / "risk_probe.py").write_text(PROBE)
@@ -55,14 +63,29 @@ def probe_controller(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
 
 
 def _conf(tmp_path: Path, risk: dict[str, Any], **script: Any) -> Path:
-    controller = {"id": "probe", "controller_type": "directional_trading", "controller_name": "risk_probe",
-                  "connector_name": "binance", "trading_pair": "BTC-USDT", "total_amount_quote": 1000,
-                  "max_executors_per_side": 3, "cooldown_time": 3600, "stop_loss": 0.5, "take_profit": 0.5,
-                  "time_limit": 10 * 86400, "position_mode": "ONEWAY",
-                  "risk": {"max_book_age_seconds": 2000, "max_open_executors": 10, **risk}}
+    controller = {
+        "id": "probe",
+        "controller_type": "directional_trading",
+        "controller_name": "risk_probe",
+        "connector_name": "binance",
+        "trading_pair": "BTC-USDT",
+        "total_amount_quote": 1000,
+        "max_executors_per_side": 3,
+        "cooldown_time": 3600,
+        "stop_loss": 0.5,
+        "take_profit": 0.5,
+        "time_limit": 10 * 86400,
+        "position_mode": "ONEWAY",
+        "risk": {"max_book_age_seconds": 2000, "max_open_executors": 10, **risk},
+    }
     (tmp_path / "probe.yml").write_text(yaml.safe_dump(controller))
-    config = {"script_file_name": "v2_guarded_controllers.py", "controllers_config": [str(tmp_path / "probe.yml")],
-              "state_dir": str(tmp_path / "state"), "global_risk": {"max_book_age_seconds": 2000}, **script}
+    config = {
+        "script_file_name": "v2_guarded_controllers.py",
+        "controllers_config": [str(tmp_path / "probe.yml")],
+        "state_dir": str(tmp_path / "state"),
+        "global_risk": {"max_book_age_seconds": 2000},
+        **script,
+    }
     path = tmp_path / "guarded.yml"
     path.write_text(yaml.safe_dump(config))
     return path
@@ -71,9 +94,14 @@ def _conf(tmp_path: Path, risk: dict[str, Any], **script: Any) -> Path:
 def _replay(conf: Path, start: str, end: str, shared_data_dir: Path) -> Any:
     from hummingbot_plugin.hb.sim.replay import ReplayRequest, run_replay
 
-    request = ReplayRequest(script_config=conf, data=(shared_data_dir / "binance_BTC-USDT_1h.csv",), start=start,
-                            end=end, balances={"USDT": Decimal(10_000), "BTC": Decimal(0)},
-                            sim_config=PROJECT_ROOT / "conf" / "sim" / "binance_default.yml")
+    request = ReplayRequest(
+        script_config=conf,
+        data=(shared_data_dir / "binance_BTC-USDT_1h.csv",),
+        start=start,
+        end=end,
+        balances={"USDT": Decimal(10_000), "BTC": Decimal(0)},
+        sim_config=PROJECT_ROOT / "conf" / "sim" / "binance_default.yml",
+    )
     with simulation_run():
         return run_replay(request)
 
@@ -91,9 +119,13 @@ def test_drawdown_halt_stops_everything_and_survives_a_restart(tmp_path: Path, s
     halted_at = halts[0].ts
     creates = [r for r in records if isinstance(r, ExecutorActionRecord) and r.action == "create"]
     assert creates and all(r.ts <= halted_at for r in creates)  # no new executor after the breach
-    stops = [r for r in records if isinstance(r, ExecutorActionRecord) and r.action == "stop" and r.ts >= halted_at]
+    stops = [
+        r for r in records if isinstance(r, ExecutorActionRecord) and r.action == "stop" and r.ts >= halted_at
+    ]
     assert stops and all(r.ts - halted_at <= 3600 for r in stops)  # stopped within one controller tick
-    fills_after = [f for f in result.exchanges["binance"].ledger.entries if float(f.timestamp) > halted_at + 1]
+    fills_after = [
+        f for f in result.exchanges["binance"].ledger.entries if float(f.timestamp) > halted_at + 1
+    ]
     assert all(str(f.side).upper().endswith("SELL") for f in fills_after)  # only position-closing orders
     assert verify_chain(audit_dir).ok
     state = JsonStateStore(tmp_path / "state" / "probe.json").load("probe")
@@ -116,3 +148,34 @@ def test_yaml_kill_switch_halts_from_the_first_tick(tmp_path: Path, shared_data_
     assert not [r for r in records if isinstance(r, ExecutorActionRecord) and r.action == "create"]
     halts = [r for r in records if isinstance(r, RiskTransitionRecord) and r.to_state == "HALTED"]
     assert halts[0].scope == "global" and halts[0].reason_code == "KILL_SWITCH"
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("probe_controller")
+def test_hot_reload_applies_an_updatable_kill_switch(tmp_path: Path, shared_data_dir: Path) -> None:
+    reloaded = tmp_path / "reloaded.yml"
+    conf = _conf(tmp_path, {}, config_file=str(reloaded))
+    reloaded.write_text(yaml.safe_dump({**yaml.safe_load(conf.read_text()), "kill_switch": True}))
+    _replay(conf, "2022-06-01", "2022-06-03", shared_data_dir)
+    records = list(iter_records(tmp_path / "state" / "audit"))
+    halts = [r for r in records if isinstance(r, RiskTransitionRecord) and r.reason_code == "KILL_SWITCH"]
+    assert halts and halts[0].scope == "global"
+    creates = [r for r in records if isinstance(r, ExecutorActionRecord) and r.action == "create"]
+    assert all(r.ts <= halts[0].ts for r in creates)
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("probe_controller")
+def test_invalid_hot_reload_keeps_the_last_good_config_and_alerts(
+    tmp_path: Path, shared_data_dir: Path
+) -> None:
+    reloaded = tmp_path / "reloaded.yml"
+    conf = _conf(tmp_path, {}, config_file=str(reloaded))
+    bad = {**yaml.safe_load(conf.read_text()), "kill_switch": True, "global_risk": {"max_drawdown_pct": 7}}
+    reloaded.write_text(yaml.safe_dump(bad))
+    _replay(conf, "2022-06-01", "2022-06-02", shared_data_dir)
+    records = list(iter_records(tmp_path / "state" / "audit"))
+    alerts = [r for r in records if isinstance(r, OverrideRecord) and r.source == "config_reload"]
+    assert alerts and not alerts[0].accepted and "global_risk.max_drawdown_pct" in alerts[0].reason
+    assert not [r for r in records if isinstance(r, RiskTransitionRecord) and r.reason_code == "KILL_SWITCH"]
+    assert [r for r in records if isinstance(r, ExecutorActionRecord) and r.action == "create"]

@@ -41,13 +41,23 @@ def test_rate_window_survives_a_restart(tmp_path: Path) -> None:
     for i in range(3):
         assert guard.review(make_request(executor_id=f"e{i}"), make_snapshot(), NOW).allowed
     restarted = make_guard(tmp_path, limits, audit=False)
-    assert restarted.review(make_request(executor_id="e4"), make_snapshot(), NOW + 1).reason is DenialReason.RATE_LIMIT
+    assert (
+        restarted.review(make_request(executor_id="e4"), make_snapshot(), NOW + 1).reason
+        is DenialReason.RATE_LIMIT
+    )
 
 
 @pytest.mark.parametrize(
     "content",
-    [b"", b"{not json", b'{"scope": "ctrl", "state": "PAUSED"}', b'{"scope": "ctrl", "surprise": 1}',
-     b'{"scope": "ctrl", "high_water_mark": "NaN"}', b'{"scope": "other"}', b"\x00\xff"],
+    [
+        b"",
+        b"{not json",
+        b'{"scope": "ctrl", "state": "PAUSED"}',
+        b'{"scope": "ctrl", "surprise": 1}',
+        b'{"scope": "ctrl", "high_water_mark": "NaN"}',
+        b'{"scope": "other"}',
+        b"\x00\xff",
+    ],
     ids=["empty", "not-json", "bad-state", "unknown-key", "nan", "other-scope", "binary"],
 )
 def test_corrupt_state_file_fails_closed_and_is_not_overwritten(tmp_path: Path, content: bytes) -> None:
@@ -85,7 +95,8 @@ _CHILD = textwrap.dedent(
     sys.path.insert(0, {tests!r})
     from risk_factories import NOW, make_limits, make_snapshot
     from hummingbot_plugin.risk import JsonStateStore, RiskGuard
-    guard = RiskGuard(make_limits(max_drawdown_pct=Decimal("0.06")), JsonStateStore(Path({path!r})), scope="ctrl")
+    limits = make_limits(max_drawdown_pct=Decimal("0.06"))
+    guard = RiskGuard(limits, JsonStateStore(Path({path!r})), scope="ctrl")
     pnl = [Decimal(x) for x in ("0", "100", "200", "150", "120", "60", "40", "20")]
     for step, value in enumerate(pnl):
         guard.observe(make_snapshot(pnl_quote=value), NOW + step)
@@ -112,7 +123,9 @@ def test_sigkill_mid_run_then_restart_keeps_hwm_and_halted(tmp_path: Path) -> No
     child.wait(timeout=10)
     assert child.returncode == -signal.SIGKILL
     assert lines[-1] == ["4", "HALTED"]  # 1200 -> 1120 = 8 % of 1000 >= 6 % (step 3: 5 %)
-    restarted = RiskGuard(make_limits(max_drawdown_pct=Decimal("0.06")), JsonStateStore(state_file), scope="ctrl")
+    restarted = RiskGuard(
+        make_limits(max_drawdown_pct=Decimal("0.06")), JsonStateStore(state_file), scope="ctrl"
+    )
     assert restarted.state is RiskState.HALTED
     assert restarted.status.high_water_mark == Decimal("1200")
     assert restarted.status.reason_code is DenialReason.DRAWDOWN_PCT

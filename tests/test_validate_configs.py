@@ -70,7 +70,9 @@ def test_unknown_key_gets_a_spelling_suggestion(tmp_path: Path) -> None:
     assert any(p.path == "stop_los" and "did you mean 'stop_loss'" in p.fix for p in loaded.problems)
 
 
-def test_the_config_class_is_chosen_by_hummingbots_own_rule(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_config_class_is_chosen_by_hummingbots_own_rule(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from hummingbot.client import settings
     from hummingbot.strategy.strategy_v2_base import StrategyV2ConfigBase
 
@@ -86,8 +88,10 @@ def _conf_tree(tmp_path: Path, controllers: dict[str, dict[str, Any]]) -> Path:
     (tmp_path / "scripts").mkdir()
     for name, data in controllers.items():
         _write(tmp_path / "controllers" / name, data)
-    _write(tmp_path / "scripts" / "run.yml", {"script_file_name": "v2_plugin_controllers.py",
-                                              "controllers_config": list(controllers)})
+    _write(
+        tmp_path / "scripts" / "run.yml",
+        {"script_file_name": "v2_plugin_controllers.py", "controllers_config": list(controllers)},
+    )
     return tmp_path
 
 
@@ -99,8 +103,10 @@ def test_a_valid_conf_tree_exits_zero(tmp_path: Path, capsys: pytest.CaptureFixt
 
 def test_two_controllers_trading_one_pair_in_opposite_directions_conflict(tmp_path: Path) -> None:
     perp = {"connector_name": "binance_perpetual"}
-    conf = _conf_tree(tmp_path, {"long.yml": _base(id="long", **perp),
-                                 "both.yml": _base(id="both", allow_short=True, **perp)})
+    conf = _conf_tree(
+        tmp_path,
+        {"long.yml": _base(id="long", **perp), "both.yml": _base(id="both", allow_short=True, **perp)},
+    )
     report = validate_path(conf)
     assert not report.ok
     assert any("opposite directions" in p.message and p.path == "trading_pair" for p in report.errors)
@@ -113,17 +119,26 @@ def test_two_long_only_controllers_on_one_pair_do_not_conflict(tmp_path: Path) -
 
 def test_duplicate_ids_and_missing_controller_files_are_reported(tmp_path: Path) -> None:
     conf = _conf_tree(tmp_path, {"a.yml": _base(), "b.yml": _base(trading_pair="ETH-USDT")})
-    _write(conf / "scripts" / "run.yml", {"script_file_name": "v2_plugin_controllers.py",
-                                          "controllers_config": ["a.yml", "b.yml", "gone.yml"]})
+    _write(
+        conf / "scripts" / "run.yml",
+        {
+            "script_file_name": "v2_plugin_controllers.py",
+            "controllers_config": ["a.yml", "b.yml", "gone.yml"],
+        },
+    )
     messages = [p.message for p in validate_path(conf).errors]
-    assert any("also used by" in m for m in messages) and any("gone.yml does not exist" in m for m in messages)
+    assert any("also used by" in m for m in messages) and any(
+        "gone.yml does not exist" in m for m in messages
+    )
 
 
 def test_insecure_mqtt_settings_are_flagged(tmp_path: Path) -> None:
     keyring = tmp_path / "keys.json"
     keyring.write_text("{}")
     os.chmod(keyring, 0o644)
-    problems = check_mqtt_settings("c.yml", "mqtt", {"require_signed_overrides": False, "keyring_file": str(keyring)})
+    problems = check_mqtt_settings(
+        "c.yml", "mqtt", {"require_signed_overrides": False, "keyring_file": str(keyring)}
+    )
     assert {p.path for p in problems} == {"mqtt.require_signed_overrides", "mqtt.keyring_file"}
     assert any("chmod 600" in p.fix for p in problems)
     client = _write(tmp_path / "conf_client.yml", {"mqtt_host": "10.0.0.5", "mqtt_username": ""})

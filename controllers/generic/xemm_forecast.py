@@ -7,23 +7,23 @@ One clock: ``market_data_provider.time()``. Logic: :mod:`hummingbot_plugin.mm.xe
 
 Mapping of the client's V1 ``cross_exchange_market_making`` template:
 
-| V1 field                          | here                                        | note                             |
-|-----------------------------------|---------------------------------------------|----------------------------------|
-| maker_market / maker_market_symbol| maker_connector / maker_trading_pair        | required, no default             |
-| taker_market / taker_market_symbol| taker_connector / taker_trading_pair        | required, no default             |
-| order_amount                      | buy/sell_amounts_quote (per level, quote)   |                                  |
-| min_profitability (%)             | min_profitability (fraction)                | 0.3 % -> 0.003                   |
-| (one target)                      | buy/sell_targets per level                  | each >= min_profitability        |
-| (none)                            | max_profitability_margin                    | executor band: [min, target+m]   |
-| order_size_taker_volume_factor %  | order_size_taker_volume_factor (fraction)   | of taker top-N depth             |
-| order_size_taker_balance_factor % | order_size_taker_balance_factor (fraction)  | of taker hedge balance           |
-| order_size_portfolio_ratio_limit %| order_size_portfolio_ratio_limit (fraction) | of both venues' value            |
-| anti_hysteresis_duration          | anti_hysteresis_duration                    | min s between level executors    |
-| filled_order_delay                | filled_order_delay                          | per level                        |
-| order_refresh_time / _mode, cancel_order_threshold, active_order_canceling | executor's band logic | repriced inside the executor |
-| limit_order_min_expiration        | max_executor_age                            | unfilled executors replaced      |
-| top_depth_tolerance               | taker_depth_levels                          |                                  |
-| conversion_rate_mode              | not mapped                                  | same-quote pairs only (validated)|
+| V1 field | here | note |
+|---|---|---|
+| maker_market / maker_market_symbol | maker_connector / maker_trading_pair | required, no default |
+| taker_market / taker_market_symbol | taker_connector / taker_trading_pair | required, no default |
+| order_amount | buy/sell_amounts_quote (per level, quote) |  |
+| min_profitability (%) | min_profitability (fraction) | 0.3 % -> 0.003 |
+| (one target) | buy/sell_targets per level | each >= min_profitability |
+| (none) | max_profitability_margin | executor band: [min, target+m] |
+| order_size_taker_volume_factor % | order_size_taker_volume_factor (fraction) | of taker top-N depth |
+| order_size_taker_balance_factor % | order_size_taker_balance_factor (fraction) | of taker hedge balance |
+| order_size_portfolio_ratio_limit % | order_size_portfolio_ratio_limit (fraction) | of both venues' value |
+| anti_hysteresis_duration | anti_hysteresis_duration | min s between level executors |
+| filled_order_delay | filled_order_delay | per level |
+| order_refresh_time/_mode, cancel_order_threshold, active_order_canceling | band | executor reprices |
+| limit_order_min_expiration | max_executor_age | unfilled executors replaced |
+| top_depth_tolerance | taker_depth_levels |  |
+| conversion_rate_mode | not mapped | same-quote pairs only (validated) |
 
 Hummingbot's backtesting engine has no XEMM executor simulator; this config exposes ``connector_name`` /
 ``trading_pair`` (the maker venue) so tooling that reads them does not crash, and XEMM is replayed with
@@ -39,7 +39,11 @@ from hummingbot.core.data_type.common import MarketDict, PriceType, TradeType
 from hummingbot.strategy_v2.controllers.controller_base import ControllerBase, ControllerConfigBase
 from hummingbot.strategy_v2.executors.data_types import ConnectorPair
 from hummingbot.strategy_v2.executors.xemm_executor.data_types import XEMMExecutorConfig
-from hummingbot.strategy_v2.models.executor_actions import CreateExecutorAction, ExecutorAction, StopExecutorAction
+from hummingbot.strategy_v2.models.executor_actions import (
+    CreateExecutorAction,
+    ExecutorAction,
+    StopExecutorAction,
+)
 from hummingbot.strategy_v2.utils.common import parse_comma_separated_list
 from pydantic import Field, field_validator, model_validator
 
@@ -61,33 +65,56 @@ class XEMMForecastConfig(ControllerConfigBase):
     controller_type: str = "generic"
     controller_name: str = "xemm_forecast"
     maker_connector: str = Field(..., min_length=1, json_schema_extra=_x("Maker connector: ", False, True))
-    maker_trading_pair: str = Field(..., pattern=_PAIR, json_schema_extra=_x("Maker pair (BTC-USDT): ", False, True))
+    maker_trading_pair: str = Field(
+        ..., pattern=_PAIR, json_schema_extra=_x("Maker pair (BTC-USDT): ", False, True)
+    )
     taker_connector: str = Field(..., min_length=1, json_schema_extra=_x("Taker connector: ", False, True))
-    taker_trading_pair: str = Field(..., pattern=_PAIR, json_schema_extra=_x("Taker pair (BTC-USDT): ", False, True))
-    buy_targets: list[Decimal] = Field(..., json_schema_extra=_x("Maker-buy level targets (e.g. 0.003,0.006): "))
+    taker_trading_pair: str = Field(
+        ..., pattern=_PAIR, json_schema_extra=_x("Taker pair (BTC-USDT): ", False, True)
+    )
+    buy_targets: list[Decimal] = Field(
+        ..., json_schema_extra=_x("Maker-buy level targets (e.g. 0.003,0.006): ")
+    )
     buy_amounts_quote: list[Decimal] = Field(..., json_schema_extra=_x("Maker-buy level sizes in quote: "))
     sell_targets: list[Decimal] = Field(..., json_schema_extra=_x("Maker-sell level targets: "))
     sell_amounts_quote: list[Decimal] = Field(..., json_schema_extra=_x("Maker-sell level sizes in quote: "))
-    min_profitability: Decimal = Field(default=Decimal("0.002"), ge=0, le=Decimal("0.1"),
-                                       json_schema_extra=_x("Min profitability after fees (fraction): ", True, True))
-    max_profitability_margin: Decimal = Field(default=Decimal("0.002"), gt=0, le=Decimal("0.1"),
-                                              json_schema_extra=_x("Max above target before repricing: "))
-    order_size_taker_volume_factor: Decimal = Field(default=Decimal("0.25"), gt=0, le=1,
-                                                    json_schema_extra=_x("Share of taker depth: "))
-    order_size_taker_balance_factor: Decimal = Field(default=Decimal("0.995"), gt=0, le=1,
-                                                     json_schema_extra=_x("Share of taker balance: "))
-    order_size_portfolio_ratio_limit: Decimal = Field(default=Decimal("0.3"), gt=0, le=1,
-                                                      json_schema_extra=_x("Max share of portfolio per order: "))
-    taker_depth_levels: int = Field(default=5, ge=1, le=100, json_schema_extra=_x("Taker book levels counted: "))
+    min_profitability: Decimal = Field(
+        default=Decimal("0.002"),
+        ge=0,
+        le=Decimal("0.1"),
+        json_schema_extra=_x("Min profitability after fees (fraction): ", True, True),
+    )
+    max_profitability_margin: Decimal = Field(
+        default=Decimal("0.002"),
+        gt=0,
+        le=Decimal("0.1"),
+        json_schema_extra=_x("Max above target before repricing: "),
+    )
+    order_size_taker_volume_factor: Decimal = Field(
+        default=Decimal("0.25"), gt=0, le=1, json_schema_extra=_x("Share of taker depth: ")
+    )
+    order_size_taker_balance_factor: Decimal = Field(
+        default=Decimal("0.995"), gt=0, le=1, json_schema_extra=_x("Share of taker balance: ")
+    )
+    order_size_portfolio_ratio_limit: Decimal = Field(
+        default=Decimal("0.3"), gt=0, le=1, json_schema_extra=_x("Max share of portfolio per order: ")
+    )
+    taker_depth_levels: int = Field(
+        default=5, ge=1, le=100, json_schema_extra=_x("Taker book levels counted: ")
+    )
     anti_hysteresis_duration: int = Field(default=60, ge=0, json_schema_extra=_x("Anti-hysteresis (s): "))
     filled_order_delay: int = Field(default=60, ge=0, json_schema_extra=_x("Delay after a fill (s): "))
-    max_executor_age: int = Field(default=3600, ge=10, json_schema_extra=_x("Replace unfilled executors after (s): "))
-    max_inventory_imbalance: Decimal = Field(default=Decimal("0.8"), gt=0, le=1,
-                                             json_schema_extra=_x("Max base concentration on one venue: "))
+    max_executor_age: int = Field(
+        default=3600, ge=10, json_schema_extra=_x("Replace unfilled executors after (s): ")
+    )
+    max_inventory_imbalance: Decimal = Field(
+        default=Decimal("0.8"), gt=0, le=1, json_schema_extra=_x("Max base concentration on one venue: ")
+    )
     max_hedge_failures: int = Field(default=3, ge=1, json_schema_extra=_x("Hedge failures that halt: "))
     hedge_failure_window: int = Field(default=3600, ge=1, json_schema_extra=_x("Hedge failure window (s): "))
     quote_risk_override: Literal["NORMAL", "REDUCING", "HALTED"] = Field(
-        default="NORMAL", json_schema_extra=_x("Risk state override (NORMAL/REDUCING/HALTED): "))
+        default="NORMAL", json_schema_extra=_x("Risk state override (NORMAL/REDUCING/HALTED): ")
+    )
     risk: RiskLimits = Field(default_factory=RiskLimits, json_schema_extra=_x("Risk limits (docs/risk.md): "))
 
     @field_validator("buy_targets", "buy_amounts_quote", "sell_targets", "sell_amounts_quote", mode="before")
@@ -147,7 +174,8 @@ class XEMMForecastController(RiskGatedController, ControllerBase):
     def _depth(self, side: str) -> float | None:
         try:
             bids, asks = self.market_data_provider.get_order_book_snapshot(
-                self.config.taker_connector, self.config.taker_trading_pair)
+                self.config.taker_connector, self.config.taker_trading_pair
+            )
         except (LookupError, ValueError, AttributeError, TypeError):  # no book yet on the taker venue
             return None
         book = bids if side == "bid" else asks
@@ -158,27 +186,42 @@ class XEMMForecastController(RiskGatedController, ControllerBase):
         base, quote = cfg.maker_trading_pair.split("-")
         taker_base = cfg.taker_trading_pair.split("-")[0]
         return xemm_logic.VenueState(
-            maker_mid=self._read(mdp.get_price_by_type, cfg.maker_connector, cfg.maker_trading_pair,
-                                 PriceType.MidPrice),
+            maker_mid=self._read(
+                mdp.get_price_by_type, cfg.maker_connector, cfg.maker_trading_pair, PriceType.MidPrice
+            ),
             maker_base=self._read(mdp.get_balance, cfg.maker_connector, base),
             maker_quote=self._read(mdp.get_balance, cfg.maker_connector, quote),
             taker_base=self._read(mdp.get_balance, cfg.taker_connector, taker_base),
             taker_quote=self._read(mdp.get_balance, cfg.taker_connector, quote),
-            taker_bid_depth=self._depth("bid"), taker_ask_depth=self._depth("ask"))
+            taker_bid_depth=self._depth("bid"),
+            taker_ask_depth=self._depth("ask"),
+        )
 
     def determine_executor_actions(self) -> list[ExecutorAction]:
         now = float(self.market_data_provider.time())
         venues = self.processed_data.get("venues") or self._venues()
-        plan = xemm_logic.plan_levels(self.config, venues, mm_adapter.hedge_failure_times(self.executors_info),
-                                      now, mm_adapter.gate_decision(self))
-        self.processed_data.update(risk_state=plan.risk.state.name, risk_reasons=list(plan.risk.reasons),
-                                   imbalance=plan.imbalance)
-        creates, stops = xemm_logic.xemm_level_actions(plan, mm_adapter.xemm_level_views(self.executors_info),
-                                                       now, self.config)
-        actions: list[ExecutorAction] = [StopExecutorAction(controller_id=self.config.id, executor_id=eid)
-                                         for eid in stops]
-        actions += [CreateExecutorAction(controller_id=self.config.id,
-                                         executor_config=self._executor_config(lid, plan, now)) for lid in creates]
+        plan = xemm_logic.plan_levels(
+            self.config,
+            venues,
+            mm_adapter.hedge_failure_times(self.executors_info),
+            now,
+            mm_adapter.gate_decision(self),
+        )
+        self.processed_data.update(
+            risk_state=plan.risk.state.name, risk_reasons=list(plan.risk.reasons), imbalance=plan.imbalance
+        )
+        creates, stops = xemm_logic.xemm_level_actions(
+            plan, mm_adapter.xemm_level_views(self.executors_info), now, self.config
+        )
+        actions: list[ExecutorAction] = [
+            StopExecutorAction(controller_id=self.config.id, executor_id=eid, keep_position=True) for eid in stops
+        ]
+        actions += [
+            CreateExecutorAction(
+                controller_id=self.config.id, executor_config=self._executor_config(lid, plan, now)
+            )
+            for lid in creates
+        ]
         return actions
 
     def _executor_config(self, level_id: str, plan: xemm_logic.XEMMPlan, now: float) -> XEMMExecutorConfig:
@@ -188,14 +231,22 @@ class XEMMForecastController(RiskGatedController, ControllerBase):
         is_buy = level_id.startswith("buy")
         target = Decimal(repr(plan.targets[level_id]))
         return XEMMExecutorConfig(
-            id=xemm_logic.executor_id(level_id, cfg.id, now), timestamp=now, controller_id=cfg.id,
-            buying_market=maker if is_buy else taker, selling_market=taker if is_buy else maker,
+            id=xemm_logic.executor_id(level_id, cfg.id, now),
+            timestamp=now,
+            controller_id=cfg.id,
+            buying_market=maker if is_buy else taker,
+            selling_market=taker if is_buy else maker,
             maker_side=TradeType.BUY if is_buy else TradeType.SELL,
-            order_amount=Decimal(repr(plan.amounts[level_id])), min_profitability=cfg.min_profitability,
-            target_profitability=target, max_profitability=target + cfg.max_profitability_margin)
+            order_amount=Decimal(repr(plan.amounts[level_id])),
+            min_profitability=cfg.min_profitability,
+            target_profitability=target,
+            max_profitability=target + cfg.max_profitability_margin,
+        )
 
     def to_format_status(self) -> list[str]:
-        return [f"XEMM {self.config.maker_connector}->{self.config.taker_connector} "
-                f"risk={self.processed_data.get('risk_state', 'NORMAL')} "
-                f"imbalance={self.processed_data.get('imbalance', 0.0):+.2f} "
-                f"{'; '.join(self.processed_data.get('risk_reasons', []))}"]
+        return [
+            f"XEMM {self.config.maker_connector}->{self.config.taker_connector} "
+            f"risk={self.processed_data.get('risk_state', 'NORMAL')} "
+            f"imbalance={self.processed_data.get('imbalance', 0.0):+.2f} "
+            f"{'; '.join(self.processed_data.get('risk_reasons', []))}"
+        ]

@@ -7,22 +7,22 @@ keeps its fill as a position; levels are replaced one by one.
 
 Mapping of the client's V1 ``pure_market_making`` template onto this controller:
 
-| V1 field                       | here                                    | note                                   |
-|--------------------------------|-----------------------------------------|----------------------------------------|
-| exchange / market              | connector_name / trading_pair           | required, no default                   |
-| bid_spread / ask_spread (%)    | buy_spreads / sell_spreads (fractions)  | one entry per level; 0.1 % -> 0.001     |
-| order_amount                   | total_amount_quote, *_amounts_pct       | budget in quote split over levels      |
-| order_refresh_time             | executor_refresh_time                   |                                        |
-| max_order_age                  | max_order_age                           | always replaced after this age         |
-| order_refresh_tolerance_pct    | order_refresh_tolerance_pct (fraction)  | keep a quote if price moved less       |
-| filled_order_delay             | filled_order_delay                      | per level                              |
-| inventory_skew_enabled         | inventory_skew_enabled                  | price skew + one-siding at the limit   |
-| inventory_target_base_pct      | inventory_target_base_pct (fraction)    | target net position / total_amount     |
-| inventory_range_multiplier     | inventory_range_pct                     | half-width of the tolerated band       |
-| add_transaction_costs          | maker_fee, min_profit_margin            | always on: fee floor                   |
-| price_ceiling / price_floor    | price_ceiling / price_floor             | None (not -1) disables                 |
-| hanging_orders_*, ping_pong_*  | not mapped                              | per-level lifecycle replaces them      |
-| order_optimization_*           | not mapped                              | would jump the queue; not modelled     |
+| V1 field | here | note |
+|---|---|---|
+| exchange / market | connector_name / trading_pair | required, no default |
+| bid_spread / ask_spread (%) | buy_spreads / sell_spreads (fractions) | one entry per level; 0.1 % -> 0.001 |
+| order_amount | total_amount_quote, *_amounts_pct | budget in quote split over levels |
+| order_refresh_time | executor_refresh_time |  |
+| max_order_age | max_order_age | always replaced after this age |
+| order_refresh_tolerance_pct | order_refresh_tolerance_pct (fraction) | keep a quote if price moved less |
+| filled_order_delay | filled_order_delay | per level |
+| inventory_skew_enabled | inventory_skew_enabled | price skew + one-siding at the limit |
+| inventory_target_base_pct | inventory_target_base_pct (fraction) | target net position / total_amount |
+| inventory_range_multiplier | inventory_range_pct | half-width of the tolerated band |
+| add_transaction_costs | maker_fee, min_profit_margin | always on: fee floor |
+| price_ceiling / price_floor | price_ceiling / price_floor | None (not -1) disables |
+| hanging_orders_*, ping_pong_* | not mapped | per-level lifecycle replaces them |
+| order_optimization_* | not mapped | would jump the queue; not modelled |
 """
 
 from __future__ import annotations
@@ -37,7 +37,11 @@ from hummingbot.strategy_v2.controllers.market_making_controller_base import (
     MarketMakingControllerConfigBase,
 )
 from hummingbot.strategy_v2.executors.order_executor.data_types import ExecutionStrategy, OrderExecutorConfig
-from hummingbot.strategy_v2.models.executor_actions import CreateExecutorAction, ExecutorAction, StopExecutorAction
+from hummingbot.strategy_v2.models.executor_actions import (
+    CreateExecutorAction,
+    ExecutorAction,
+    StopExecutorAction,
+)
 from pydantic import Field, field_validator, model_validator
 
 from hummingbot_plugin.hb import mm_adapter
@@ -54,45 +58,102 @@ class PMMForecastConfig(MarketMakingControllerConfigBase):
     """Validated configuration (``extra='forbid'``): every field has a range and a prompt."""
 
     controller_name: str = "pmm_forecast"
-    connector_name: str = Field(..., min_length=1, json_schema_extra=_upd("Connector (e.g. binance): ", False, True))
-    trading_pair: str = Field(..., pattern=r"^[A-Z0-9]+-[A-Z0-9]+$",
-                              json_schema_extra=_upd("Trading pair (e.g. BTC-USDT): ", False, True))
-    candles_connector: str | None = Field(default=None, json_schema_extra=_upd("Candles connector (blank=same): ", False))
-    candles_interval: str = Field(default="1m", pattern=r"^(1m|5m|15m|1h|4h|1d)$",
-                                  json_schema_extra=_upd("Candles interval for volatility/forecast: ", False))
+    connector_name: str = Field(
+        ..., min_length=1, json_schema_extra=_upd("Connector (e.g. binance): ", False, True)
+    )
+    trading_pair: str = Field(
+        ...,
+        pattern=r"^[A-Z0-9]+-[A-Z0-9]+$",
+        json_schema_extra=_upd("Trading pair (e.g. BTC-USDT): ", False, True),
+    )
+    candles_connector: str | None = Field(
+        default=None, json_schema_extra=_upd("Candles connector (blank=same): ", False)
+    )
+    candles_interval: str = Field(
+        default="1m",
+        pattern=r"^(1m|5m|15m|1h|4h|1d)$",
+        json_schema_extra=_upd("Candles interval for volatility/forecast: ", False),
+    )
     leverage: int = Field(default=1, ge=1, le=20, json_schema_extra=_upd("Leverage (spot: 1): ", False))
-    skip_rebalance: bool = Field(default=True, json_schema_extra=_upd("Skip spot rebalance market orders? ", True))
-    stop_loss: Decimal | None = Field(default=None, json_schema_extra=_upd("Unused (order executors): ", False))
-    take_profit: Decimal | None = Field(default=None, json_schema_extra=_upd("Unused (order executors): ", False))
+    skip_rebalance: bool = Field(
+        default=True, json_schema_extra=_upd("Skip spot rebalance market orders? ", True)
+    )
+    stop_loss: Decimal | None = Field(
+        default=None, json_schema_extra=_upd("Unused (order executors): ", False)
+    )
+    take_profit: Decimal | None = Field(
+        default=None, json_schema_extra=_upd("Unused (order executors): ", False)
+    )
     time_limit: int | None = Field(default=None, json_schema_extra=_upd("Unused (order executors): ", False))
-    executor_refresh_time: int = Field(default=30, ge=1, json_schema_extra=_upd("Order refresh time (s): ", True, True))
+    executor_refresh_time: int = Field(
+        default=30, ge=1, json_schema_extra=_upd("Order refresh time (s): ", True, True)
+    )
     max_order_age: int = Field(default=1800, ge=1, json_schema_extra=_upd("Max order age (s): "))
-    order_refresh_tolerance_pct: Decimal = Field(default=Decimal("0.002"), ge=0, le=Decimal("0.1"),
-                                                 json_schema_extra=_upd("Refresh tolerance (fraction): "))
-    filled_order_delay: int = Field(default=60, ge=0, json_schema_extra=_upd("Delay after a fill (s): ", True, True))
-    maker_fee: Decimal = Field(default=Decimal("0.001"), ge=0, le=Decimal("0.01"),
-                               json_schema_extra=_upd("Maker fee (fraction, 0.001 = 0.1%): ", True, True))
-    min_profit_margin: Decimal = Field(default=Decimal("0.0002"), ge=0, le=Decimal("0.05"),
-                                       json_schema_extra=_upd("Margin above two maker fees (fraction): "))
-    volatility_window: int = Field(default=30, ge=2, le=10_000, json_schema_extra=_upd("Volatility window (bars): "))
-    volatility_factor: float = Field(default=2.0, ge=0, le=100, json_schema_extra=_upd("Half-spread per unit vol: "))
-    interval_width_factor: float = Field(default=0.5, ge=0, le=100,
-                                         json_schema_extra=_upd("Half-spread per unit (Q90-Q10)/2: "))
-    forecast_skew_weight: float = Field(default=0.5, ge=0, le=10, json_schema_extra=_upd("Weight of Q50 skew: "))
+    order_refresh_tolerance_pct: Decimal = Field(
+        default=Decimal("0.002"),
+        ge=0,
+        le=Decimal("0.1"),
+        json_schema_extra=_upd("Refresh tolerance (fraction): "),
+    )
+    filled_order_delay: int = Field(
+        default=60, ge=0, json_schema_extra=_upd("Delay after a fill (s): ", True, True)
+    )
+    maker_fee: Decimal = Field(
+        default=Decimal("0.001"),
+        ge=0,
+        le=Decimal("0.01"),
+        json_schema_extra=_upd("Maker fee (fraction, 0.001 = 0.1%): ", True, True),
+    )
+    min_profit_margin: Decimal = Field(
+        default=Decimal("0.0002"),
+        ge=0,
+        le=Decimal("0.05"),
+        json_schema_extra=_upd("Margin above two maker fees (fraction): "),
+    )
+    volatility_window: int = Field(
+        default=30, ge=2, le=10_000, json_schema_extra=_upd("Volatility window (bars): ")
+    )
+    volatility_factor: float = Field(
+        default=2.0, ge=0, le=100, json_schema_extra=_upd("Half-spread per unit vol: ")
+    )
+    interval_width_factor: float = Field(
+        default=0.5, ge=0, le=100, json_schema_extra=_upd("Half-spread per unit (Q90-Q10)/2: ")
+    )
+    forecast_skew_weight: float = Field(
+        default=0.5, ge=0, le=10, json_schema_extra=_upd("Weight of Q50 skew: ")
+    )
     max_forecast_skew: float = Field(default=0.002, ge=0, le=0.05, json_schema_extra=_upd("Max |Q50 skew|: "))
-    min_spread_multiplier: float = Field(default=0.5, gt=0, le=100, json_schema_extra=_upd("Min spread multiplier: "))
-    max_spread_multiplier: float = Field(default=5.0, gt=0, le=100, json_schema_extra=_upd("Max spread multiplier: "))
-    model_dir: str | None = Field(default=None, json_schema_extra=_upd("Forecast model dir (blank=vol only): ", False))
+    min_spread_multiplier: float = Field(
+        default=0.5, gt=0, le=100, json_schema_extra=_upd("Min spread multiplier: ")
+    )
+    max_spread_multiplier: float = Field(
+        default=5.0, gt=0, le=100, json_schema_extra=_upd("Max spread multiplier: ")
+    )
+    model_dir: str | None = Field(
+        default=None, json_schema_extra=_upd("Forecast model dir (blank=vol only): ", False)
+    )
     inventory_skew_enabled: bool = Field(default=True, json_schema_extra=_upd("Inventory skew? "))
-    inventory_target_base_pct: float = Field(default=0.0, ge=-1, le=1,
-                                             json_schema_extra=_upd("Target net position / budget: "))
-    inventory_range_pct: float = Field(default=0.5, gt=0, le=5, json_schema_extra=_upd("Inventory band half-width: "))
-    inventory_skew_strength: float = Field(default=1.0, ge=0, le=10, json_schema_extra=_upd("Skew per unit deviation: "))
-    price_ceiling: Decimal | None = Field(default=None, gt=0, json_schema_extra=_upd("No bids above (blank=off): "))
-    price_floor: Decimal | None = Field(default=None, gt=0, json_schema_extra=_upd("No asks below (blank=off): "))
+    inventory_target_base_pct: float = Field(
+        default=0.0, ge=-1, le=1, json_schema_extra=_upd("Target net position / budget: ")
+    )
+    inventory_range_pct: float = Field(
+        default=0.5, gt=0, le=5, json_schema_extra=_upd("Inventory band half-width: ")
+    )
+    inventory_skew_strength: float = Field(
+        default=1.0, ge=0, le=10, json_schema_extra=_upd("Skew per unit deviation: ")
+    )
+    price_ceiling: Decimal | None = Field(
+        default=None, gt=0, json_schema_extra=_upd("No bids above (blank=off): ")
+    )
+    price_floor: Decimal | None = Field(
+        default=None, gt=0, json_schema_extra=_upd("No asks below (blank=off): ")
+    )
     quote_risk_override: Literal["NORMAL", "REDUCING", "HALTED"] = Field(
-        default="NORMAL", json_schema_extra=_upd("Risk state override (NORMAL/REDUCING/HALTED): "))
-    risk: RiskLimits = Field(default_factory=RiskLimits, json_schema_extra=_upd("Risk limits (docs/risk.md): "))
+        default="NORMAL", json_schema_extra=_upd("Risk state override (NORMAL/REDUCING/HALTED): ")
+    )
+    risk: RiskLimits = Field(
+        default_factory=RiskLimits, json_schema_extra=_upd("Risk limits (docs/risk.md): ")
+    )
 
     @field_validator("buy_spreads", "sell_spreads", mode="after")
     @classmethod
@@ -108,8 +169,14 @@ class PMMForecastConfig(MarketMakingControllerConfigBase):
 
     @model_validator(mode="after")
     def _check_band(self) -> PMMForecastConfig:
-        if self.price_ceiling is not None and self.price_floor is not None and self.price_floor >= self.price_ceiling:
-            raise ValueError(f"price_floor ({self.price_floor}) must be below price_ceiling ({self.price_ceiling})")
+        if (
+            self.price_ceiling is not None
+            and self.price_floor is not None
+            and self.price_floor >= self.price_ceiling
+        ):
+            raise ValueError(
+                f"price_floor ({self.price_floor}) must be below price_ceiling ({self.price_ceiling})"
+            )
         if self.min_spread_multiplier > self.max_spread_multiplier:
             raise ValueError("min_spread_multiplier must not exceed max_spread_multiplier")
         if self.total_amount_quote <= 0:
@@ -126,44 +193,69 @@ class PMMForecastController(RiskGatedController, MarketMakingControllerBase):
         self._forecast_fn = pmm_logic.load_forecast_fn(config.model_dir)
 
     def get_candles_config(self) -> list[CandlesConfig]:
-        return [CandlesConfig(connector=self.config.candles_connector or self.config.connector_name,
-                              trading_pair=self.config.trading_pair, interval=self.config.candles_interval,
-                              max_records=self.config.volatility_window + 60)]
+        return [
+            CandlesConfig(
+                connector=self.config.candles_connector or self.config.connector_name,
+                trading_pair=self.config.trading_pair,
+                interval=self.config.candles_interval,
+                max_records=pmm_logic.candles_needed(self.config, self.config.model_dir),
+            )
+        ]
 
     async def update_processed_data(self) -> None:
         candles = self.market_data_provider.get_candles_df(
-            self.config.candles_connector or self.config.connector_name, self.config.trading_pair,
-            self.config.candles_interval, self.config.volatility_window + 60)
-        mid = self.market_data_provider.get_price_by_type(self.config.connector_name, self.config.trading_pair,
-                                                          PriceType.MidPrice)
+            self.config.candles_connector or self.config.connector_name,
+            self.config.trading_pair,
+            self.config.candles_interval,
+            pmm_logic.candles_needed(self.config, self.config.model_dir),
+        )
+        mid = self.market_data_provider.get_price_by_type(
+            self.config.connector_name, self.config.trading_pair, PriceType.MidPrice
+        )
         self.processed_data = pmm_logic.processed_data(candles, self.config, float(mid), self._forecast_fn)
 
     def determine_executor_actions(self) -> list[ExecutorAction]:
         now = float(self.market_data_provider.time())
-        mid = float(self.market_data_provider.get_price_by_type(
-            self.config.connector_name, self.config.trading_pair, PriceType.MidPrice))
-        base = mm_adapter.net_base_position(self.positions_held, self.config.connector_name, self.config.trading_pair)
-        plan = pmm_logic.plan_quotes(self.config, self.processed_data, mid, float(base) * mid,
-                                     mm_adapter.gate_decision(self))
+        mid = float(
+            self.market_data_provider.get_price_by_type(
+                self.config.connector_name, self.config.trading_pair, PriceType.MidPrice
+            )
+        )
+        base = mm_adapter.net_base_position(
+            self.positions_held, self.config.connector_name, self.config.trading_pair
+        )
+        plan = pmm_logic.plan_quotes(
+            self.config, self.processed_data, mid, float(base) * mid, mm_adapter.gate_decision(self)
+        )
         self.processed_data["risk_state"] = plan.risk.state.name
         self.processed_data["risk_reasons"] = list(plan.risk.reasons)
         views = mm_adapter.level_views(self.executors_info)
         creates, stops = pmm_logic.level_actions(plan, views, now, self.config)
-        actions: list[ExecutorAction] = [StopExecutorAction(controller_id=self.config.id, executor_id=eid)
-                                         for eid in stops]
+        actions: list[ExecutorAction] = [
+            StopExecutorAction(controller_id=self.config.id, executor_id=eid, keep_position=True) for eid in stops
+        ]
         for level_id in creates:
-            actions.append(CreateExecutorAction(controller_id=self.config.id,
-                                                executor_config=self._order_config(level_id, plan, now)))
+            actions.append(
+                CreateExecutorAction(
+                    controller_id=self.config.id, executor_config=self._order_config(level_id, plan, now)
+                )
+            )
         return actions
 
     def _order_config(self, level_id: str, plan: pmm_logic.QuotePlan, now: float) -> OrderExecutorConfig:
         price, amount = plan.prices[level_id], plan.amounts[level_id]
         return OrderExecutorConfig(
-            timestamp=now, connector_name=self.config.connector_name, trading_pair=self.config.trading_pair,
+            timestamp=now,
+            connector_name=self.config.connector_name,
+            trading_pair=self.config.trading_pair,
             side=TradeType.BUY if level_id.startswith("buy") else TradeType.SELL,
-            amount=Decimal(repr(amount)), price=Decimal(repr(price)),
-            execution_strategy=ExecutionStrategy.LIMIT_MAKER, level_id=level_id, leverage=self.config.leverage,
-            controller_id=self.config.id)
+            amount=Decimal(repr(amount)),
+            price=Decimal(repr(price)),
+            execution_strategy=ExecutionStrategy.LIMIT_MAKER,
+            level_id=level_id,
+            leverage=self.config.leverage,
+            controller_id=self.config.id,
+        )
 
     def to_format_status(self) -> list[str]:
         return pmm_logic.status_lines(self.processed_data)

@@ -192,5 +192,7 @@ def render_reference(entries: Sequence[ConfigEntry]) -> str:
         blocks += section
         pending += nested
     if blocks:
-        lines += ["## Nested settings blocks", "", *blocks]
+        lines += ["## Nested settings blocks", "",
+                  "A block is replaced as a whole: it is live-updatable when the field holding it is; the "
+                  "*live update* column below is the flag declared inside the block.", "", *blocks]
     return "\n".join(lines).rstrip() + "\n"

@@ -26,23 +26,27 @@ def _price(info: ExecutorInfo) -> float | None:
     return float(price) if price is not None else None
 
 
-def level_views(executors: Iterable[ExecutorInfo], prefix: tuple[str, ...] = ("buy_", "sell_")) -> list[LevelView]:
+def level_views(
+    executors: Iterable[ExecutorInfo], prefix: tuple[str, ...] = ("buy_", "sell_")
+) -> list[LevelView]:
     """Executors that belong to a quoting level (``buy_<n>``/``sell_<n>``) as :class:`LevelView`."""
     views: list[LevelView] = []
     for info in executors:
         level_id = _level_id(info)
         if level_id is None or not level_id.startswith(prefix):
             continue
-        views.append(LevelView(
-            executor_id=info.id,
-            level_id=level_id,
-            created_at=float(info.timestamp),
-            is_active=bool(info.is_active),
-            is_trading=bool(info.is_trading),
-            filled=info.filled_amount_quote > 0,
-            closed_at=float(info.close_timestamp) if info.close_timestamp is not None else None,
-            price=_price(info),
-        ))
+        views.append(
+            LevelView(
+                executor_id=info.id,
+                level_id=level_id,
+                created_at=float(info.timestamp),
+                is_active=bool(info.is_active),
+                is_trading=bool(info.is_trading),
+                filled=info.filled_amount_quote > 0,
+                closed_at=float(info.close_timestamp) if info.close_timestamp is not None else None,
+                price=_price(info),
+            )
+        )
     return views
 
 
@@ -66,18 +70,27 @@ def xemm_level_views(executors: Iterable[ExecutorInfo]) -> list[LevelView]:
         level_id = level_of_executor(info.id)
         if level_id is None:
             continue
-        views.append(LevelView(
-            executor_id=info.id, level_id=level_id, created_at=float(info.timestamp),
-            is_active=bool(info.is_active), is_trading=bool(info.is_trading),
-            filled=info.filled_amount_quote > 0 or info.close_type == CloseType.COMPLETED,
-            closed_at=float(info.close_timestamp) if info.close_timestamp is not None else None))
+        views.append(
+            LevelView(
+                executor_id=info.id,
+                level_id=level_id,
+                created_at=float(info.timestamp),
+                is_active=bool(info.is_active),
+                is_trading=bool(info.is_trading),
+                filled=info.filled_amount_quote > 0 or info.close_type == CloseType.COMPLETED,
+                closed_at=float(info.close_timestamp) if info.close_timestamp is not None else None,
+            )
+        )
     return views
 
 
 def hedge_failure_times(executors: Iterable[ExecutorInfo]) -> list[float]:
     """Close times of XEMM executors that FAILED (the hedge could not be completed)."""
-    return [float(info.close_timestamp or info.timestamp) for info in executors
-            if level_of_executor(info.id) is not None and info.close_type == CloseType.FAILED]
+    return [
+        float(info.close_timestamp or info.timestamp)
+        for info in executors
+        if level_of_executor(info.id) is not None and info.close_type == CloseType.FAILED
+    ]
 
 
 def gate_decision(controller: object) -> QuoteRiskDecision:

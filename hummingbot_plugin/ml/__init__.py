@@ -3,7 +3,7 @@
 Public API (imported lazily so ``hummingbot_plugin.ml.spec`` stays light)::
 
     Forecaster.load(model_dir) -> Forecaster
-    Forecaster.predict_latest(candles) -> Forecast | NoForecast
+    Forecaster.predict_latest(candles, now=None) -> Forecast | NoForecast
     Forecaster.predict_frame(candles_df) -> DataFrame
     DailyInputs.from_files(fear_greed_csv, dominance_csv)
 """

@@ -36,7 +36,13 @@ from hummingbot_plugin.ml.signals import (
     tier_letter,
 )
 from hummingbot_plugin.ml.spec import FeatureSet
-from hummingbot_plugin.ml.validity import REASON_OK, feature_reasons, row_reasons, window_reason
+from hummingbot_plugin.ml.validity import (
+    REASON_OK,
+    closed_window,
+    feature_reasons,
+    row_reasons,
+    window_reason,
+)
 
 __all__ = ["PREDICTION_COLUMNS", "Forecast", "Forecaster", "NoForecast", "candle_arrays"]
 
@@ -190,11 +196,21 @@ class Forecaster:
             "kelly": kelly_fraction(vol_scaled, signal_rel, fg, self._kelly_base),
         }
 
-    def predict_latest(self, candles: pd.DataFrame | CandleArrays) -> Forecast | NoForecast:
-        """Forecast for the newest bar of ``candles`` (needs the last LIVE_WINDOW bars, no recent gap)."""
+    def predict_latest(
+        self, candles: pd.DataFrame | CandleArrays, now: float | None = None
+    ) -> Forecast | NoForecast:
+        """Forecast for the newest CLOSED bar of ``candles`` (needs LIVE_WINDOW bars, no recent gap).
+
+        Pass ``now`` (the strategy clock, epoch s) with a live feed: bars not closed at ``now`` are ignored
+        and a feed whose newest closed bar is a full interval old gives NoForecast('stale candles ...').
+        Without ``now`` every row is taken as closed.
+        """
         window = candle_arrays(candles)
+        reason = REASON_OK
+        if now is not None:
+            window, reason = closed_window(window, now, self._interval_s)
         stamp = float(window.timestamp[-1]) if len(window) else None
-        reason = window_reason(window, self._interval_s)
+        reason = reason or window_reason(window, self._interval_s)
         if reason:
             return NoForecast(stamp, reason)
         features = self._live.compute(window)[None, :]

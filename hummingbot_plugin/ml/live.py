@@ -37,6 +37,17 @@ class CandleArrays:
     def __len__(self) -> int:
         return int(self.close.shape[0])
 
+    def head(self, count: int) -> CandleArrays:
+        """The first ``count`` bars (views, no copy)."""
+        return CandleArrays(
+            self.timestamp[:count],
+            self.open[:count],
+            self.high[:count],
+            self.low[:count],
+            self.close[:count],
+            self.volume[:count],
+        )
+
     def tail(self, count: int) -> CandleArrays:
         """The last ``count`` bars (views, no copy)."""
         return CandleArrays(
@@ -110,7 +121,8 @@ class LiveFeatureComputer:
         diffs = np.diff(close)[::-1]
         gain = float(self._w_rsi @ np.maximum(diffs, 0.0))
         loss = float(self._w_rsi @ np.minimum(diffs, 0.0))
-        rsi = 100.0 * gain / (gain + abs(loss))
+        moved = gain + abs(loss)
+        rsi = 100.0 * gain / moved if moved > 0 else float("nan")  # flat window: 0/0 = NaN, as pandas
         prev_close = close[:-1]
         high, low = win.high[1:], win.low[1:]
         true_range = np.maximum(high - low, np.maximum(np.abs(high - prev_close), np.abs(low - prev_close)))

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from hummingbot_plugin.ml.live import CandleArrays
 from hummingbot_plugin.ml.spec import GAP_GUARD_BARS, LIVE_WINDOW
 
-__all__ = ["REASON_OK", "feature_reasons", "row_reasons", "window_reason"]
+__all__ = ["REASON_OK", "closed_window", "feature_reasons", "row_reasons", "window_reason"]
 
 REASON_OK = ""
 OHLCV = ("open", "high", "low", "close", "volume")
@@ -75,3 +75,15 @@ def window_reason(window: CandleArrays, interval_s: int) -> str:
     if np.any(stacked[:4] <= 0):
         return "non-positive price within the window"
     return REASON_OK
+
+
+def closed_window(window: CandleArrays, now: float, interval_s: int) -> tuple[CandleArrays, str]:
+    """Only the bars closed at ``now`` (open + interval <= now): live feeds such as Hummingbot's candles
+    update the current, unfinished bar in place. Reason 'stale' when the newest closed bar closed a
+    full interval or more before ``now`` (a bar is missing: the feed has stopped)."""
+    closed = int(np.searchsorted(window.timestamp, now - interval_s, side="right"))
+    kept = window.head(closed)
+    if closed and now - (float(kept.timestamp[-1]) + interval_s) >= interval_s:
+        age = now - (float(kept.timestamp[-1]) + interval_s)
+        return kept, f"stale candles: the newest closed bar closed {age:.0f} s before now"
+    return kept, REASON_OK

@@ -14,13 +14,28 @@ taker price expected when the maker order was placed.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from hummingbot_plugin.backtest.metrics import (
+    BacktestMetrics,
+    buy_and_hold_equity,
+    daily_sharpe,
+    max_drawdown_pct,
+)
 from hummingbot_plugin.errors import DataError
 
-__all__ = ["FILL_COLUMNS", "MMReport", "equity_curve", "mm_report", "risk_metrics"]
+__all__ = [
+    "FILL_COLUMNS",
+    "MMReport",
+    "backtest_metrics",
+    "equity_curve",
+    "metrics_json",
+    "mm_report",
+    "risk_metrics",
+]
 
 #: Columns of a fill ledger: time (s), side (+1 buy / -1 sell), price, amount (base), fee (quote), mid.
 #: ``mid`` is the mid price when the filled quote was PLACED, so spread capture is the edge quoted and
@@ -99,8 +114,15 @@ def risk_metrics(equity: pd.DataFrame) -> tuple[float, float]:
     return drawdown, float(np.mean(changes) / std) if std > 0 else 0.0
 
 
-def mm_report(fills: pd.DataFrame, mids: pd.DataFrame, *, n_orders: int, inventory_limit_base: float | None = None,
-              hedge_slippage_quote: float = 0.0, n_hedge_failures: int = 0) -> MMReport:
+def mm_report(
+    fills: pd.DataFrame,
+    mids: pd.DataFrame,
+    *,
+    n_orders: int,
+    inventory_limit_base: float | None = None,
+    hedge_slippage_quote: float = 0.0,
+    n_hedge_failures: int = 0,
+) -> MMReport:
     """Summarise a run from its fills, the mid path and the number of orders placed."""
     _check(fills)
     if mids.empty:
@@ -113,15 +135,66 @@ def mm_report(fills: pd.DataFrame, mids: pd.DataFrame, *, n_orders: int, invento
     inv = eq["inventory"].to_numpy(dtype=np.float64)
     maker = f[f["venue"] != "taker"] if "venue" in f.columns else f
     n_maker = int(maker["order_id"].nunique()) if "order_id" in maker.columns else len(maker)
-    at_limit = float(np.mean(np.abs(inv) >= inventory_limit_base * (1 - 1e-9))) if inventory_limit_base else 0.0
+    at_limit = (
+        float(np.mean(np.abs(inv) >= inventory_limit_base * (1 - 1e-9))) if inventory_limit_base else 0.0
+    )
     gross = spread + inventory_pnl
     return MMReport(
-        net_pnl_quote=gross - fees, gross_pnl_quote=gross, spread_capture_quote=spread,
-        inventory_pnl_quote=inventory_pnl, fees_quote=fees, n_orders=int(n_orders), n_fills=n_maker,
+        net_pnl_quote=gross - fees,
+        gross_pnl_quote=gross,
+        spread_capture_quote=spread,
+        inventory_pnl_quote=inventory_pnl,
+        fees_quote=fees,
+        n_orders=int(n_orders),
+        n_fills=n_maker,
         fill_rate=n_maker / n_orders if n_orders else 0.0,
         volume_quote=float((f["amount"] * f["price"]).sum()) if len(f) else 0.0,
         final_inventory_base=float(inv[-1]) if len(inv) else 0.0,
         max_abs_inventory_base=float(np.max(np.abs(inv))) if len(inv) else 0.0,
         inventory_std_quote=float(np.std(inv * eq["mid"].to_numpy(dtype=np.float64))),
-        time_at_limit_pct=at_limit * 100.0, max_drawdown_quote=drawdown, sharpe_per_period=sharpe,
-        hedge_slippage_quote=hedge_slippage_quote, n_hedge_failures=n_hedge_failures)
+        time_at_limit_pct=at_limit * 100.0,
+        max_drawdown_quote=drawdown,
+        sharpe_per_period=sharpe,
+        hedge_slippage_quote=hedge_slippage_quote,
+        n_hedge_failures=n_hedge_failures,
+    )
+
+
+def backtest_metrics(
+    fills: pd.DataFrame, mids: pd.DataFrame, *, capital: float, fee: float
+) -> BacktestMetrics:
+    """The backtest command's headline metrics for a market-making run (same definitions and fields).
+
+    Equity = capital + mark-to-market PnL at every mid sample; ``trades`` = fills; win rate and profit factor
+    are per-executor notions with no market-making equivalent and are reported as None; exposure = share of
+    samples with a non-zero inventory.
+    """
+    eq = equity_curve(fills, mids)
+    ts = eq["timestamp"].to_numpy(dtype=np.float64)
+    equity = capital + eq["equity"].to_numpy(dtype=np.float64)
+    closes = eq["mid"].to_numpy(dtype=np.float64)
+    hold = buy_and_hold_equity(closes, capital, fee)
+    net = float(equity[-1] - capital) if equity.size else 0.0
+    return BacktestMetrics(
+        net_pnl_quote=net,
+        return_pct=net / capital * 100.0,
+        sharpe_daily_annualized=daily_sharpe(ts, equity, capital),
+        max_drawdown_pct=max_drawdown_pct(np.concatenate([[capital], equity])),
+        trades=len(fills),
+        win_rate=None,
+        profit_factor=None,
+        fees_quote=float(fills["fee"].sum()),
+        volume_quote=float((fills["amount"] * fills["price"]).sum()),
+        exposure_time_pct=float(np.mean(np.abs(eq["inventory"].to_numpy()) > 1e-12) * 100.0)
+        if len(eq)
+        else 0.0,
+        buy_and_hold_return_pct=float(hold[-1] / capital - 1.0) * 100.0 if hold.size else 0.0,
+        buy_and_hold_sharpe_daily_annualized=daily_sharpe(ts, hold, capital),
+        buy_and_hold_max_drawdown_pct=max_drawdown_pct(np.concatenate([[capital], hold])),
+        unmarked_executors=0,
+    )
+
+
+def metrics_json(report: MMReport, metrics: BacktestMetrics) -> dict[str, Any]:
+    """One JSON-ready dict: the backtest command's ``metrics`` block plus the market-making split."""
+    return {"metrics": asdict(metrics), "market_making": report.to_dict()}

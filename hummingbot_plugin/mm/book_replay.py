@@ -64,8 +64,9 @@ class _Delayed:
             self.replay.decide(at, mid, data)
 
 
-def run_book_replay(events: BookEvents, settings: PMMSettings, *, latency_s: float = 0.05,
-                    risk_fn: RiskFn | None = None) -> ReplayResult:
+def run_book_replay(
+    events: BookEvents, settings: PMMSettings, *, latency_s: float = 0.05, risk_fn: RiskFn | None = None
+) -> ReplayResult:
     """Replay ``settings`` on the recorded book and trades (queue-aware fills)."""
     features = _features(events.books, settings)
     skew = dict(zip(features["timestamp"], features["forecast_skew"], strict=True))
@@ -81,6 +82,12 @@ def run_book_replay(events: BookEvents, settings: PMMSettings, *, latency_s: flo
         replay.on_fills(engine.on_book(event))
         mid = mid_of(event)
         if np.isfinite(mid):
-            delayed.schedule(event.timestamp, mid, {"forecast_skew": float(skew[event.timestamp]),
-                                                    "spread_multiplier": float(mult[event.timestamp])})
+            delayed.schedule(
+                event.timestamp,
+                mid,
+                {
+                    "forecast_skew": float(skew[event.timestamp]),
+                    "spread_multiplier": float(mult[event.timestamp]),
+                },
+            )
     return replay.result()

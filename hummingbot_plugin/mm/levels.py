@@ -72,14 +72,14 @@ def _level_busy(view: LevelView | None, now: float, timers: LevelTimers) -> bool
     return now - view.created_at < timers.anti_hysteresis
 
 
-def levels_to_create(all_levels: Sequence[str], views: Iterable[LevelView], now: float,
-                     timers: LevelTimers) -> list[str]:
+def levels_to_create(
+    all_levels: Sequence[str], views: Iterable[LevelView], now: float, timers: LevelTimers
+) -> list[str]:
     """Levels with no active executor whose filled-order delay and anti-hysteresis have elapsed."""
     views = list(views)
     active = {v.level_id for v in views if v.is_active}
     latest = _latest_by_level(views)
-    return [lid for lid in all_levels
-            if lid not in active and not _level_busy(latest.get(lid), now, timers)]
+    return [lid for lid in all_levels if lid not in active and not _level_busy(latest.get(lid), now, timers)]
 
 
 def _needs_refresh(view: LevelView, desired: float | None, now: float, timers: LevelTimers) -> bool:
@@ -93,8 +93,13 @@ def _needs_refresh(view: LevelView, desired: float | None, now: float, timers: L
     return abs(desired - view.price) / view.price > timers.refresh_tolerance_pct
 
 
-def levels_to_refresh(views: Iterable[LevelView], desired_prices: Mapping[str, float], now: float,
-                      timers: LevelTimers, pulled_levels: Iterable[str] = ()) -> list[str]:
+def levels_to_refresh(
+    views: Iterable[LevelView],
+    desired_prices: Mapping[str, float],
+    now: float,
+    timers: LevelTimers,
+    pulled_levels: Iterable[str] = (),
+) -> list[str]:
     """Executor ids to stop: unfilled quotes that are stale, too old, or on a pulled level.
 
     A quote older than ``refresh_time`` is kept if the desired price moved less than the tolerance

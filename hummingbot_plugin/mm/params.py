@@ -1,4 +1,4 @@
-"""Plain (Hummingbot-free) PMM settings for replays and benchmarks; same attributes as the controller config."""
+"""Plain (Hummingbot-free) PMM settings for replays and benchmarks; the controller config's attributes."""
 
 from __future__ import annotations
 
@@ -43,5 +43,12 @@ class PMMParams:
 
 def fixed_spread(params: PMMParams) -> PMMParams:
     """The plain baseline: same levels, sizes and timers, fixed spreads, no forecast, no inventory skew."""
-    return replace(params, volatility_factor=0.0, interval_width_factor=0.0, forecast_skew_weight=0.0,
-                   min_spread_multiplier=1.0, max_spread_multiplier=1.0, inventory_skew_enabled=False)
+    return replace(
+        params,
+        volatility_factor=0.0,
+        interval_width_factor=0.0,
+        forecast_skew_weight=0.0,
+        min_spread_multiplier=1.0,
+        max_spread_multiplier=1.0,
+        inventory_skew_enabled=False,
+    )

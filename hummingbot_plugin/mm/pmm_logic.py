@@ -25,8 +25,19 @@ from hummingbot_plugin.mm.risk import (
     worst,
 )
 
-__all__ = ["ForecastFn", "PMMSettings", "QuotePlan", "level_actions", "level_amounts_quote",
-           "load_forecast_fn", "plan_quotes", "processed_data", "quoting_params", "status_lines"]
+__all__ = [
+    "ForecastFn",
+    "PMMSettings",
+    "QuotePlan",
+    "candles_needed",
+    "level_actions",
+    "level_amounts_quote",
+    "load_forecast_fn",
+    "plan_quotes",
+    "processed_data",
+    "quoting_params",
+    "status_lines",
+]
 
 ForecastFn = Callable[[pd.DataFrame], pd.DataFrame]
 
@@ -77,11 +88,17 @@ class QuotePlan:
 def quoting_params(cfg: PMMSettings) -> quoting.QuotingParams:
     """The pure quoting parameters of a config."""
     return quoting.QuotingParams(
-        base_spread=float(min(cfg.buy_spreads[0], cfg.sell_spreads[0])), maker_fee=float(cfg.maker_fee),
-        min_profit_margin=float(cfg.min_profit_margin), volatility_window=cfg.volatility_window,
-        volatility_factor=cfg.volatility_factor, interval_width_factor=cfg.interval_width_factor,
-        forecast_skew_weight=cfg.forecast_skew_weight, max_forecast_skew=cfg.max_forecast_skew,
-        min_spread_multiplier=cfg.min_spread_multiplier, max_spread_multiplier=cfg.max_spread_multiplier)
+        base_spread=float(min(cfg.buy_spreads[0], cfg.sell_spreads[0])),
+        maker_fee=float(cfg.maker_fee),
+        min_profit_margin=float(cfg.min_profit_margin),
+        volatility_window=cfg.volatility_window,
+        volatility_factor=cfg.volatility_factor,
+        interval_width_factor=cfg.interval_width_factor,
+        forecast_skew_weight=cfg.forecast_skew_weight,
+        max_forecast_skew=cfg.max_forecast_skew,
+        min_spread_multiplier=cfg.min_spread_multiplier,
+        max_spread_multiplier=cfg.max_spread_multiplier,
+    )
 
 
 def feature_frame(candles: pd.DataFrame, cfg: PMMSettings, forecast_fn: ForecastFn | None) -> pd.DataFrame:
@@ -95,11 +112,16 @@ def feature_frame(candles: pd.DataFrame, cfg: PMMSettings, forecast_fn: Forecast
     return quoting.per_bar_features(candles, quoting_params(cfg), forecast)
 
 
-def processed_data(candles: pd.DataFrame | None, cfg: PMMSettings, mid: float,
-                   forecast_fn: ForecastFn | None) -> dict[str, Any]:
+def processed_data(
+    candles: pd.DataFrame | None, cfg: PMMSettings, mid: float, forecast_fn: ForecastFn | None
+) -> dict[str, Any]:
     """Controller ``processed_data``: the live reference price uses the current mid and the latest bar."""
     if candles is None or len(candles) <= cfg.volatility_window:
-        return {"reference_price": float("nan"), "spread_multiplier": float("nan"), "features": pd.DataFrame()}
+        return {
+            "reference_price": float("nan"),
+            "spread_multiplier": float("nan"),
+            "features": pd.DataFrame(),
+        }
     features = feature_frame(candles.reset_index(drop=True), cfg, forecast_fn)
     last = features.iloc[-1]
     return {
@@ -114,11 +136,13 @@ def processed_data(candles: pd.DataFrame | None, cfg: PMMSettings, mid: float,
 def level_amounts_quote(cfg: PMMSettings) -> dict[str, float]:
     """Quote amount per level: the budget split by the buy/sell percentages (normalised together)."""
     # None (not given) means equal weights, as in Hummingbot's market-making base config.
-    buys = [float(p) for p in (cfg.buy_amounts_pct or [1] * len(cfg.buy_spreads))]
-    sells = [float(p) for p in (cfg.sell_amounts_pct or [1] * len(cfg.sell_spreads))]
+    buys = [float(p) for p in (cfg.buy_amounts_pct or [Decimal(1)] * len(cfg.buy_spreads))]
+    sells = [float(p) for p in (cfg.sell_amounts_pct or [Decimal(1)] * len(cfg.sell_spreads))]
     total = sum(buys) + sum(sells)
     if total <= 0:
-        raise ConfigError("level amount percentages sum to zero", fix="give buy/sell_amounts_pct positive values")
+        raise ConfigError(
+            "level amount percentages sum to zero", fix="give buy/sell_amounts_pct positive values"
+        )
     budget = float(cfg.total_amount_quote)
     out = {f"buy_{i}": budget * p / total for i, p in enumerate(buys)}
     out.update({f"sell_{i}": budget * p / total for i, p in enumerate(sells)})
@@ -135,18 +159,28 @@ def _side_prices(cfg: PMMSettings, mid: float, ref: float, mult: float, dev: flo
     return [float(p) if ok else float("nan") for p, ok in zip(prices, allowed, strict=True)]
 
 
-def plan_quotes(cfg: PMMSettings, data: dict[str, Any], mid: float, inventory_value: float,
-                external: QuoteRiskDecision) -> QuotePlan:
+def plan_quotes(
+    cfg: PMMSettings, data: dict[str, Any], mid: float, inventory_value: float, external: QuoteRiskDecision
+) -> QuotePlan:
     """Quote prices and amounts for the levels allowed by data, price band, inventory and risk."""
     all_levels = tuple(level_ids(len(cfg.buy_spreads), len(cfg.sell_spreads)))
     mult = float(data.get("spread_multiplier", np.nan))
     # The forecast skew applies to the current mid (the bar the skew came from may be a bar old).
     skew = data.get("forecast_skew")
     ref = mid * (1.0 + float(skew)) if skew is not None else float(data.get("reference_price", np.nan))
-    dev = float(quoting.inventory_deviation(inventory_value, float(cfg.total_amount_quote),
-                                            cfg.inventory_target_base_pct, cfg.inventory_range_pct))
-    override = QuoteRiskDecision(QuoteRiskState[cfg.quote_risk_override], ("config override",)) \
-        if cfg.quote_risk_override != "NORMAL" else QuoteRiskDecision()
+    dev = float(
+        quoting.inventory_deviation(
+            inventory_value,
+            float(cfg.total_amount_quote),
+            cfg.inventory_target_base_pct,
+            cfg.inventory_range_pct,
+        )
+    )
+    override = (
+        QuoteRiskDecision(QuoteRiskState[cfg.quote_risk_override], ("config override",))
+        if cfg.quote_risk_override != "NORMAL"
+        else QuoteRiskDecision()
+    )
     risk = worst(external, override, inventory_limit_check(dev))
     if not (np.isfinite(ref) and np.isfinite(mult) and np.isfinite(mid) and mid > 0):
         risk = worst(risk, QuoteRiskDecision(QuoteRiskState.HALTED, ("no usable market data / features",)))
@@ -163,13 +197,17 @@ def plan_quotes(cfg: PMMSettings, data: dict[str, Any], mid: float, inventory_va
 
 
 def level_timers(cfg: PMMSettings) -> LevelTimers:
-    return LevelTimers(refresh_time=float(cfg.executor_refresh_time), max_order_age=float(cfg.max_order_age),
-                       refresh_tolerance_pct=float(cfg.order_refresh_tolerance_pct),
-                       filled_order_delay=float(cfg.filled_order_delay))
+    return LevelTimers(
+        refresh_time=float(cfg.executor_refresh_time),
+        max_order_age=float(cfg.max_order_age),
+        refresh_tolerance_pct=float(cfg.order_refresh_tolerance_pct),
+        filled_order_delay=float(cfg.filled_order_delay),
+    )
 
 
-def level_actions(plan: QuotePlan, views: Sequence[LevelView], now: float,
-                  cfg: PMMSettings) -> tuple[list[str], list[str]]:
+def level_actions(
+    plan: QuotePlan, views: Sequence[LevelView], now: float, cfg: PMMSettings
+) -> tuple[list[str], list[str]]:
     """(level ids to create, executor ids to stop) — per level, pulled levels stopped."""
     timers = level_timers(cfg)
     wanted = [lid for lid in plan.all_levels if lid in plan.prices]
@@ -178,13 +216,29 @@ def level_actions(plan: QuotePlan, views: Sequence[LevelView], now: float,
     return creates, stops
 
 
+def candles_needed(cfg: PMMSettings, model_dir: str | None) -> int:
+    """Candles the controller asks for: the volatility window, or the forecaster's window with a model."""
+    needed = cfg.volatility_window + 60
+    if model_dir:
+        from hummingbot_plugin.mm.forecast import LIVE_WINDOW
+
+        needed = max(needed, LIVE_WINDOW + 10)
+    return needed
+
+
 def load_forecast_fn(model_dir: str | None) -> ForecastFn | None:
     """The quantile forecaster for ``model_dir`` (None: quote on volatility only)."""
     if not model_dir:
         return None
-    from hummingbot_plugin.mm.forecast import quantile_forecast_fn
+    from pathlib import Path
 
-    return quantile_forecast_fn(model_dir)
+    from hummingbot_plugin.mm.forecast import quantile_forecast_fn
+    from hummingbot_plugin.settings import PROJECT_ROOT
+
+    path = Path(model_dir).expanduser()
+    if not path.is_absolute() and not path.exists():
+        path = PROJECT_ROOT / path  # config files name shipped models relative to the project
+    return quantile_forecast_fn(path)
 
 
 def status_lines(data: dict[str, Any]) -> list[str]:

@@ -27,8 +27,14 @@ from hummingbot_plugin.sim.models import BookSnapshot, OrderKind, Side, SimOrder
 __all__ = ["run_touch_validation", "summarise_validation"]
 
 
-def _sim_fill(events: list[BookSnapshot | TradePrint], book: BookSnapshot, side: Side, price: Decimal,
-              size: Decimal, t0: float) -> float:
+def _sim_fill(
+    events: list[BookSnapshot | TradePrint],
+    book: BookSnapshot,
+    side: Side,
+    price: Decimal,
+    size: Decimal,
+    t0: float,
+) -> float:
     engine = MatchingEngine()
     engine.on_book(book)
     order = SimOrder("trial", side, OrderKind.LIMIT_MAKER, size, price, t0)
@@ -55,17 +61,27 @@ def _tape_stats(trades: list[TradePrint], side: Side, price: Decimal) -> tuple[f
     return at, through
 
 
-def _trial(events: BookEvents, merged: list[BookSnapshot | TradePrint], keys: list[float], book: BookSnapshot,
-           side: Side, size: Decimal, hold_s: float) -> dict[str, float | str]:
+def _trial(
+    events: BookEvents,
+    merged: list[BookSnapshot | TradePrint],
+    keys: list[float],
+    book: BookSnapshot,
+    side: Side,
+    size: Decimal,
+    hold_s: float,
+) -> dict[str, float | str]:
     level = book.bids[0] if side is Side.BUY else book.asks[0]
     t0 = book.timestamp
-    window = merged[bisect_left(keys, t0):bisect_left(keys, t0 + hold_s)]
+    window = merged[bisect_left(keys, t0) : bisect_left(keys, t0 + hold_s)]
     window = [e for e in window if e is not book]
     trades = [e for e in window if isinstance(e, TradePrint)]
     at, through = _tape_stats(trades, side, level.price)
     q0, s = float(level.amount), float(size)
     return {
-        "timestamp": t0, "side": side.value, "price": float(level.price), "queue_ahead": q0,
+        "timestamp": t0,
+        "side": side.value,
+        "price": float(level.price),
+        "queue_ahead": q0,
         "sim": _sim_fill(window, book, side, level.price, size, t0),
         "tape": min(s, max(0.0, at - q0) + through),
         "touch": s if at + through > 0 else 0.0,
@@ -73,8 +89,9 @@ def _trial(events: BookEvents, merged: list[BookSnapshot | TradePrint], keys: li
     }
 
 
-def run_touch_validation(events: BookEvents, *, every_s: float = 5.0, hold_s: float = 30.0,
-                         size: Decimal = Decimal("0.01")) -> pd.DataFrame:
+def run_touch_validation(
+    events: BookEvents, *, every_s: float = 5.0, hold_s: float = 30.0, size: Decimal = Decimal("0.01")
+) -> pd.DataFrame:
     """One row per trial (both sides), filled amounts under each rule."""
     merged = events.merged()
     keys = [e.timestamp for e in merged]

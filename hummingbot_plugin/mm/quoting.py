@@ -65,8 +65,10 @@ class QuotingParams:
         }
         for name, ok in checks.items():
             if not ok:
-                raise ConfigError(f"quoting parameter {name}={getattr(self, name)!r} is out of range",
-                                  fix=f"set {name} to a non-negative value (multipliers: 0 < min <= max)")
+                raise ConfigError(
+                    f"quoting parameter {name}={getattr(self, name)!r} is out of range",
+                    fix=f"set {name} to a non-negative value (multipliers: 0 < min <= max)",
+                )
 
     @property
     def floor(self) -> float:
@@ -86,8 +88,8 @@ def realised_volatility(close: FloatArray, window: int) -> FloatArray:
     """
     close = np.asarray(close, dtype=np.float64)
     log_ret = np.diff(np.log(close), prepend=np.nan)
-    vol = pd.Series(log_ret).rolling(window, min_periods=window).std(ddof=1)
-    return vol.to_numpy(dtype=np.float64)
+    vol: FloatArray = pd.Series(log_ret).rolling(window, min_periods=window).std(ddof=1).to_numpy(np.float64)
+    return vol
 
 
 def _forecast_arrays(timestamps: FloatArray, forecast: pd.DataFrame | None) -> tuple[FloatArray, FloatArray]:
@@ -100,8 +102,10 @@ def _forecast_arrays(timestamps: FloatArray, forecast: pd.DataFrame | None) -> t
         return np.zeros(n), np.zeros(n)
     missing = [c for c in ("timestamp", *FORECAST_COLUMNS) if c not in forecast.columns]
     if missing:
-        raise DataError(f"forecast frame lacks columns {missing}",
-                        fix="pass a frame with timestamp, q10, q50, q90 (fractional returns)")
+        raise DataError(
+            f"forecast frame lacks columns {missing}",
+            fix="pass a frame with timestamp, q10, q50, q90 (fractional returns)",
+        )
     aligned = forecast.set_index("timestamp").reindex(timestamps)
     q10, q50, q90 = (aligned[c].to_numpy(dtype=np.float64) for c in FORECAST_COLUMNS)
     width = np.maximum(q90 - q10, 0.0)
@@ -109,8 +113,9 @@ def _forecast_arrays(timestamps: FloatArray, forecast: pd.DataFrame | None) -> t
     return np.nan_to_num(q50, nan=0.0), np.nan_to_num(width, nan=0.0)
 
 
-def per_bar_features(candles: pd.DataFrame, params: QuotingParams,
-                     forecast: pd.DataFrame | None = None) -> pd.DataFrame:
+def per_bar_features(
+    candles: pd.DataFrame, params: QuotingParams, forecast: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Causal per-bar features: reference_price and spread_multiplier for every bar.
 
     ``candles`` needs ``timestamp`` and ``close``; ``forecast`` (optional) ``timestamp, q10, q50, q90``.
@@ -124,36 +129,49 @@ def per_bar_features(candles: pd.DataFrame, params: QuotingParams,
     q50, width = _forecast_arrays(ts, forecast)
     skew = np.clip(params.forecast_skew_weight * q50, -params.max_forecast_skew, params.max_forecast_skew)
     risk_half_width = np.maximum(params.volatility_factor * vol, params.interval_width_factor * width / 2.0)
-    multiplier = np.clip(risk_half_width / params.base_spread,
-                         params.min_spread_multiplier, params.max_spread_multiplier)
+    multiplier = np.clip(
+        risk_half_width / params.base_spread, params.min_spread_multiplier, params.max_spread_multiplier
+    )
     multiplier = np.where(np.isnan(vol), np.nan, multiplier)
-    return pd.DataFrame({
-        "timestamp": ts,
-        "mid": mid,
-        "volatility": vol,
-        "interval_width": width,
-        "forecast_skew": skew,
-        "reference_price": mid * (1.0 + skew),
-        "spread_multiplier": multiplier,
-    })
+    return pd.DataFrame(
+        {
+            "timestamp": ts,
+            "mid": mid,
+            "volatility": vol,
+            "interval_width": width,
+            "forecast_skew": skew,
+            "reference_price": mid * (1.0 + skew),
+            "spread_multiplier": multiplier,
+        }
+    )
 
 
-def inventory_deviation(inventory_value: FloatArray | float, budget: float, target_pct: float,
-                        range_pct: float) -> FloatArray:
+def inventory_deviation(
+    inventory_value: FloatArray | float, budget: float, target_pct: float, range_pct: float
+) -> FloatArray:
     """Signed deviation from the inventory target in units of the tolerated range, clipped to [-1, 1].
 
     +1 means at or beyond the long limit, -1 at or beyond the short limit.
     """
     if budget <= 0 or range_pct <= 0:
-        raise ConfigError("inventory budget and range must be positive",
-                          fix="set total_amount_quote > 0 and inventory_range_pct > 0")
+        raise ConfigError(
+            "inventory budget and range must be positive",
+            fix="set total_amount_quote > 0 and inventory_range_pct > 0",
+        )
     share = np.asarray(inventory_value, dtype=np.float64) / budget
     return np.clip((share - target_pct) / range_pct, -1.0, 1.0)
 
 
-def quote_ladder(mid: FloatArray | float, reference: FloatArray | float, spread_multiplier: FloatArray | float,
-                 spreads: tuple[float, ...], floor: float, inventory_dev: FloatArray | float = 0.0,
-                 inventory_skew: float = 0.0, side: str = "buy") -> FloatArray:
+def quote_ladder(
+    mid: FloatArray | float,
+    reference: FloatArray | float,
+    spread_multiplier: FloatArray | float,
+    spreads: tuple[float, ...],
+    floor: float,
+    inventory_dev: FloatArray | float = 0.0,
+    inventory_skew: float = 0.0,
+    side: str = "buy",
+) -> FloatArray:
     """Quote prices, shape ``(bars, levels)``, for one side.
 
     Inventory skew shifts the whole ladder by ``-inventory_skew * deviation * first half-spread``
@@ -174,8 +192,9 @@ def quote_ladder(mid: FloatArray | float, reference: FloatArray | float, spread_
     return np.asarray(np.maximum(shifted_ref * (1.0 + half), anchor), dtype=np.float64)
 
 
-def price_band_mask(prices: FloatArray, side: str, price_ceiling: float | None,
-                    price_floor: float | None) -> npt.NDArray[np.bool_]:
+def price_band_mask(
+    prices: FloatArray, side: str, price_ceiling: float | None, price_floor: float | None
+) -> npt.NDArray[np.bool_]:
     """True where a quote is allowed: no bid above the ceiling, no ask below the floor."""
     allowed = np.ones_like(prices, dtype=bool)
     if side == "buy" and price_ceiling is not None:

@@ -65,7 +65,9 @@ def _d(x: float) -> Decimal:
 class QuoteReplay:
     """Drives one PMM strategy: decisions via ``pmm_logic``, orders into a ``MatchingEngine``."""
 
-    def __init__(self, settings: PMMSettings, engine: MatchingEngine, *, risk_fn: RiskFn | None = None) -> None:
+    def __init__(
+        self, settings: PMMSettings, engine: MatchingEngine, *, risk_fn: RiskFn | None = None
+    ) -> None:
         self.settings = settings
         self.engine = engine
         self.risk_fn = risk_fn
@@ -81,8 +83,19 @@ class QuoteReplay:
 
     def views(self) -> list[LevelView]:
         orders = [*self.orders.values(), *self.last_closed.values()]
-        return [LevelView(o.order_id, o.level_id, o.created_at, o.active, o.active and o.filled > 0,
-                          o.filled > 0, o.closed_at, o.price) for o in orders]
+        return [
+            LevelView(
+                o.order_id,
+                o.level_id,
+                o.created_at,
+                o.active,
+                o.active and o.filled > 0,
+                o.filled > 0,
+                o.closed_at,
+                o.price,
+            )
+            for o in orders
+        ]
 
     def _close(self, order: _Order, now: float) -> None:
         order.active, order.closed_at = False, now
@@ -97,8 +110,9 @@ class QuoteReplay:
             sign = 1 if f.side is Side.BUY else -1
             self.inventory += sign * amount
             order = self.orders[f.order_id]
-            self.fill_rows.append((f.timestamp, sign, price, amount, price * amount * fee_rate, order.mid,
-                                   f.order_id))
+            self.fill_rows.append(
+                (f.timestamp, sign, price, amount, price * amount * fee_rate, order.mid, f.order_id)
+            )
             order.filled += amount
             if f.order_done:
                 self._close(order, f.timestamp)
@@ -106,8 +120,17 @@ class QuoteReplay:
     def decide(self, now: float, mid: float, data: dict[str, Any]) -> None:
         """One controller tick: plan quotes, stop stale/pulled levels, create missing ones."""
         self.mid_rows.append((now, mid))
-        dev = float(np.clip((self.inventory * mid / float(self.settings.total_amount_quote)
-                             - self.settings.inventory_target_base_pct) / self.settings.inventory_range_pct, -1, 1))
+        dev = float(
+            np.clip(
+                (
+                    self.inventory * mid / float(self.settings.total_amount_quote)
+                    - self.settings.inventory_target_base_pct
+                )
+                / self.settings.inventory_range_pct,
+                -1,
+                1,
+            )
+        )
         external = self.risk_fn(now, dev) if self.risk_fn else QuoteRiskDecision()
         plan = pmm_logic.plan_quotes(self.settings, data, mid, self.inventory * mid, external)
         self.risk_states.append(plan.risk.state.name)
@@ -133,20 +156,31 @@ class QuoteReplay:
         self.on_fills(result.fills)
 
     def result(self) -> ReplayResult:
-        fills = pd.DataFrame(self.fill_rows,
-                             columns=["timestamp", "side", "price", "amount", "fee", "mid", "order_id"])
+        fills = pd.DataFrame(
+            self.fill_rows, columns=["timestamp", "side", "price", "amount", "fee", "mid", "order_id"]
+        )
         mids = pd.DataFrame(self.mid_rows, columns=["timestamp", "mid"])
         return ReplayResult(fills, mids, self.n_orders, self.risk_states, self.n_rejected)
 
 
 def _bars(candles: pd.DataFrame) -> list[Bar]:
-    cols = [candles[c].to_numpy(dtype=np.float64) for c in ("timestamp", "open", "high", "low", "close", "volume")]
-    return [Bar(float(t), _d(o), _d(h), _d(lo), _d(c), _d(v)) for t, o, h, lo, c, v in zip(*cols, strict=True)]
+    cols = [
+        candles[c].to_numpy(dtype=np.float64) for c in ("timestamp", "open", "high", "low", "close", "volume")
+    ]
+    return [
+        Bar(float(t), _d(o), _d(h), _d(lo), _d(c), _d(v)) for t, o, h, lo, c, v in zip(*cols, strict=True)
+    ]
 
 
-def run_candle_replay(candles: pd.DataFrame, settings: PMMSettings, *, bar_seconds: float,
-                      forecast_fn: ForecastFn | None = None, risk_fn: RiskFn | None = None,
-                      path_mode: PathMode = PathMode.AUTO) -> ReplayResult:
+def run_candle_replay(
+    candles: pd.DataFrame,
+    settings: PMMSettings,
+    *,
+    bar_seconds: float,
+    forecast_fn: ForecastFn | None = None,
+    risk_fn: RiskFn | None = None,
+    path_mode: PathMode = PathMode.AUTO,
+) -> ReplayResult:
     """Replay ``settings`` over ``candles`` (one interval); see the module docstring for the fill rules."""
     candles = candles.reset_index(drop=True)
     features = pmm_logic.feature_frame(candles, settings, forecast_fn)
@@ -159,6 +193,7 @@ def run_candle_replay(candles: pd.DataFrame, settings: PMMSettings, *, bar_secon
         for price, ts in zip(intrabar_path(bar, path_mode), times, strict=True):
             replay.on_fills(engine.on_price(price, ts))
         close = float(bar.close)
-        replay.decide(bar.timestamp + bar_seconds, close,
-                      {"forecast_skew": skew[i], "spread_multiplier": mult[i]})
+        replay.decide(
+            bar.timestamp + bar_seconds, close, {"forecast_skew": skew[i], "spread_multiplier": mult[i]}
+        )
     return replay.result()

@@ -14,8 +14,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
-__all__ = ["QuoteRiskDecision", "QuoteRiskState", "SidePermission", "from_guard_state", "hedge_failure_check",
-           "inventory_limit_check", "side_permission", "worst"]
+__all__ = [
+    "QuoteRiskDecision",
+    "QuoteRiskState",
+    "SidePermission",
+    "from_guard_state",
+    "hedge_failure_check",
+    "inventory_limit_check",
+    "side_permission",
+    "worst",
+]
 
 
 class QuoteRiskState(IntEnum):
@@ -69,25 +77,31 @@ def inventory_limit_check(inventory_dev: float, reduce_at: float = 1.0) -> Quote
     """REDUCING once the inventory deviation reaches ``reduce_at`` (in range units) either way."""
     if abs(inventory_dev) >= reduce_at:
         side = "long" if inventory_dev > 0 else "short"
-        return QuoteRiskDecision(QuoteRiskState.REDUCING,
-                                 (f"inventory at {side} limit (deviation {inventory_dev:+.2f})",))
+        return QuoteRiskDecision(
+            QuoteRiskState.REDUCING, (f"inventory at {side} limit (deviation {inventory_dev:+.2f})",)
+        )
     return QuoteRiskDecision()
 
 
-def hedge_failure_check(failure_times: list[float], now: float, window_s: float,
-                        max_failures: int) -> QuoteRiskDecision:
+def hedge_failure_check(
+    failure_times: list[float], now: float, window_s: float, max_failures: int
+) -> QuoteRiskDecision:
     """HALTED when at least ``max_failures`` hedges failed within the last ``window_s`` seconds."""
     recent = [t for t in failure_times if now - window_s <= t <= now]
     if len(recent) >= max_failures:
-        return QuoteRiskDecision(QuoteRiskState.HALTED,
-                                 (f"{len(recent)} hedge failures in the last {window_s:.0f}s",))
+        return QuoteRiskDecision(
+            QuoteRiskState.HALTED, (f"{len(recent)} hedge failures in the last {window_s:.0f}s",)
+        )
     return QuoteRiskDecision()
 
 
 def from_guard_state(state: str, reason: str = "") -> QuoteRiskDecision:
     """Map the team risk guard's state (``ACTIVE`` / ``REDUCING`` / ``HALTED``) onto a quote decision."""
-    mapped = {"ACTIVE": QuoteRiskState.NORMAL, "REDUCING": QuoteRiskState.REDUCING,
-              "HALTED": QuoteRiskState.HALTED}.get(state, QuoteRiskState.HALTED)  # unknown state: fail closed
+    mapped = {
+        "ACTIVE": QuoteRiskState.NORMAL,
+        "REDUCING": QuoteRiskState.REDUCING,
+        "HALTED": QuoteRiskState.HALTED,
+    }.get(state, QuoteRiskState.HALTED)  # unknown state: fail closed
     if mapped == QuoteRiskState.NORMAL:
         return QuoteRiskDecision()
     return QuoteRiskDecision(mapped, (f"risk guard {state}{': ' + reason if reason else ''}",))

@@ -11,8 +11,16 @@ from dataclasses import dataclass
 from hummingbot_plugin.errors import ConfigError
 from hummingbot_plugin.mm.risk import QuoteRiskDecision, QuoteRiskState, SidePermission
 
-__all__ = ["SizeLimits", "XEMMLevel", "capped_amount", "imbalance_check", "inventory_imbalance",
-           "maker_price", "trade_profitability", "xemm_permission"]
+__all__ = [
+    "SizeLimits",
+    "XEMMLevel",
+    "capped_amount",
+    "imbalance_check",
+    "inventory_imbalance",
+    "maker_price",
+    "trade_profitability",
+    "xemm_permission",
+]
 
 
 @dataclass(frozen=True)
@@ -37,7 +45,9 @@ class SizeLimits:
         for name in ("taker_volume_factor", "taker_balance_factor", "portfolio_ratio_limit"):
             value = getattr(self, name)
             if not 0 < value <= 1:
-                raise ConfigError(f"{name}={value} must be in (0, 1]", fix=f"give {name} as a fraction, e.g. 0.25")
+                raise ConfigError(
+                    f"{name}={value} must be in (0, 1]", fix=f"give {name} as a fraction, e.g. 0.25"
+                )
 
 
 def maker_price(taker_price: float, maker_side: str, target: float, tx_cost_pct: float) -> float:
@@ -47,7 +57,9 @@ def maker_price(taker_price: float, maker_side: str, target: float, tx_cost_pct:
     if maker_side == "sell":
         denominator = 1.0 - target - tx_cost_pct
         if denominator <= 0:
-            raise ConfigError(f"target {target} + costs {tx_cost_pct} >= 1", fix="lower the profitability target")
+            raise ConfigError(
+                f"target {target} + costs {tx_cost_pct} >= 1", fix="lower the profitability target"
+            )
         return taker_price / denominator
     raise ConfigError(f"maker_side must be 'buy' or 'sell', got {maker_side!r}", fix="use buy or sell")
 
@@ -57,11 +69,21 @@ def trade_profitability(maker: float, taker: float, maker_side: str) -> float:
     return (taker - maker) / maker if maker_side == "buy" else (maker - taker) / maker
 
 
-def capped_amount(amount_base: float, *, taker_depth_base: float, taker_balance_base: float,
-                  portfolio_base: float, limits: SizeLimits) -> float:
+def capped_amount(
+    amount_base: float,
+    *,
+    taker_depth_base: float,
+    taker_balance_base: float,
+    portfolio_base: float,
+    limits: SizeLimits,
+) -> float:
     """The maker order size after the taker-volume, taker-balance and portfolio caps (>= 0)."""
-    caps = (amount_base, taker_depth_base * limits.taker_volume_factor,
-            taker_balance_base * limits.taker_balance_factor, portfolio_base * limits.portfolio_ratio_limit)
+    caps = (
+        amount_base,
+        taker_depth_base * limits.taker_volume_factor,
+        taker_balance_base * limits.taker_balance_factor,
+        portfolio_base * limits.portfolio_ratio_limit,
+    )
     return max(0.0, min(caps))
 
 
@@ -75,8 +97,9 @@ def imbalance_check(imbalance: float, limit: float) -> QuoteRiskDecision:
     """REDUCING once base has drifted to one venue beyond ``limit`` (fraction of total base)."""
     if abs(imbalance) >= limit:
         venue = "maker" if imbalance > 0 else "taker"
-        return QuoteRiskDecision(QuoteRiskState.REDUCING,
-                                 (f"base inventory concentrated on the {venue} venue ({imbalance:+.2f})",))
+        return QuoteRiskDecision(
+            QuoteRiskState.REDUCING, (f"base inventory concentrated on the {venue} venue ({imbalance:+.2f})",)
+        )
     return QuoteRiskDecision()
 
 

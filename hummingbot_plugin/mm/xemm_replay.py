@@ -13,11 +13,20 @@ Maker fills come from the simulated exchange's matching engine walking the maker
 
 Maker orders reprice like Hummingbot's XEMM executor: at each tick a quote whose profitability after
 costs left ``[min, max]`` is cancelled and re-placed at the level's target.
+
+Two repricing models (``XEMMSimParams.repricing``):
+
+- ``"bar"`` (pessimistic): quotes are repriced only at bar closes, so inside a bar a quote is stale and the
+  maker venue's intrabar path fills it whenever the whole market moves through it (adverse selection);
+- ``"continuous"`` (the executor's 1 s loop): the quote tracks the taker price, so it fills only when the
+  maker venue trades below/above it while the taker venue does not — a cross-venue basis move. Candles only
+  show the two venues at the same instant at bar open and close, so only those points can fill (at the
+  tracked quote; hedge at the taker price with the half-spread and latency slippage against us).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
 
 import numpy as np
 import pandas as pd
@@ -26,101 +35,21 @@ from hummingbot_plugin.mm import xemm
 from hummingbot_plugin.mm.levels import LevelTimers, LevelView, levels_to_create
 from hummingbot_plugin.mm.replay import _bars, _d
 from hummingbot_plugin.mm.risk import QuoteRiskDecision, hedge_failure_check, worst
+from hummingbot_plugin.mm.xemm_state import XEMMQuote, XEMMReplayResult, XEMMSimParams, XEMMState
 from hummingbot_plugin.sim.candle_path import intrabar_path, path_timestamps
-from hummingbot_plugin.sim.matching import MatchingEngine
 from hummingbot_plugin.sim.models import Fill, OrderKind, Side, SimOrder
 
 __all__ = ["XEMMReplayResult", "XEMMSimParams", "run_xemm_replay"]
 
 
-@dataclass(frozen=True)
-class XEMMSimParams:
-    """Strategy and venue-model parameters of a replay (fractions unless stated)."""
-
-    levels: tuple[xemm.XEMMLevel, ...]
-    min_profitability: float
-    max_profitability_margin: float
-    maker_fee: float
-    taker_fee: float
-    size_limits: xemm.SizeLimits
-    taker_half_spread: float = 0.00005
-    hedge_latency_s: float = 0.5
-    latency_z: float = 1.0
-    filled_order_delay: float = 60.0
-    anti_hysteresis: float = 60.0
-    max_order_age: float = 3600.0
-    imbalance_limit: float = 0.8
-    max_hedge_failures: int = 3
-    hedge_failure_window_s: float = 3600.0
-    vol_window: int = 30
-    start_base_per_venue: float = 0.5
-    start_quote_per_venue: float = 15_000.0
-
-    @property
-    def tx_cost(self) -> float:
-        return self.maker_fee + self.taker_fee
-
-
-@dataclass
-class _Quote:
-    order_id: str
-    level: xemm.XEMMLevel
-    price: float
-    expected_taker: float
-    created_at: float
-    executor_started: float
-    mid: float
-    active: bool = True
-    filled: bool = False
-    closed_at: float | None = None
-
-
-@dataclass
-class XEMMReplayResult:
-    """Fill ledger over both venues (analytics columns + venue), mid path and hedge statistics."""
-
-    fills: pd.DataFrame
-    mids: pd.DataFrame
-    n_orders: int
-    hedge_slippage_quote: float
-    hedge_failures: list[float] = field(default_factory=list)
-    balances: dict[str, float] = field(default_factory=dict)
-
-
-class _XEMMState:
-    def __init__(self, params: XEMMSimParams) -> None:
-        self.p = params
-        self.engine = MatchingEngine()
-        self.quotes: dict[str, _Quote] = {}
-        self.last_closed: dict[str, _Quote] = {}
-        self.rows: list[tuple[float, int, float, float, float, float, str]] = []
-        self.mids: list[tuple[float, float]] = []
-        self.pending: list[tuple[float, int, float, float]] = []  # (quote mid, taker side, amount, expected)
-        self.failures: list[float] = []
-        self.bal = {"maker_base": params.start_base_per_venue, "maker_quote": params.start_quote_per_venue,
-                    "taker_base": params.start_base_per_venue, "taker_quote": params.start_quote_per_venue}
-        self.slippage = 0.0
-        self.n_orders = 0
-        self.seq = 0
-
-    def book(self, ts: float, side: int, price: float, amount: float, fee_rate: float, mid: float,
-             venue: str) -> None:
-        fee = price * amount * fee_rate
-        self.rows.append((ts, side, price, amount, fee, mid, venue))
-        self.bal[f"{venue}_base"] += side * amount
-        self.bal[f"{venue}_quote"] -= side * price * amount + fee
-
-    def hedge(self, ts: float, side: int, amount: float, expected: float, price: float, mid: float) -> None:
-        self.book(ts, side, price, amount, self.p.taker_fee, mid, "taker")
-        self.slippage += float(side * (price - expected) * amount)
-
-
 def _hedge_cost(p: XEMMSimParams, vol: float, bar_seconds: float) -> float:
-    latency = p.latency_z * (0.0 if np.isnan(vol) else vol) * np.sqrt(p.hedge_latency_s / bar_seconds)
-    return p.taker_half_spread + latency
+    latency = p.latency_z * (0.0 if math.isnan(vol) else vol) * math.sqrt(p.hedge_latency_s / bar_seconds)
+    return float(p.taker_half_spread + latency)
 
 
-def _on_maker_fills(st: _XEMMState, fills: list[Fill], basis: tuple[float, float] | None, cost: float) -> None:
+def _on_maker_fills(
+    st: XEMMState, fills: list[Fill], basis: tuple[float, float] | None, cost: float
+) -> None:
     for f in fills:
         q = st.quotes.pop(f.order_id)
         q.active, q.filled, q.closed_at = False, True, f.timestamp
@@ -137,57 +66,100 @@ def _on_maker_fills(st: _XEMMState, fills: list[Fill], basis: tuple[float, float
         st.hedge(f.timestamp + st.p.hedge_latency_s, -side, amount, q.expected_taker, hedge_px, mid)
 
 
-def _retry_pending(st: _XEMMState, ts: float, taker_open: float, cost: float) -> None:
+def _track(st: XEMMState, ts: float, maker_px: float, taker_px: float, latency: float) -> None:
+    """Continuous repricing: fill quotes the maker venue crossed while they tracked the taker price."""
+    hs = st.p.taker_half_spread
+    for q in list(st.quotes.values()):
+        side = 1 if q.level.maker_side == "buy" else -1
+        hedge_ref = taker_px * (1 - side * hs)
+        quote = xemm.maker_price(hedge_ref, q.level.maker_side, q.level.target_profitability, st.p.tx_cost)
+        if not (maker_px < quote if side == 1 else maker_px > quote):
+            continue
+        st.engine.cancel(q.order_id)
+        del st.quotes[q.order_id]
+        q.active, q.filled, q.closed_at = False, True, ts
+        st.last_closed[q.level.level_id] = q
+        amount = float(st.engine_amounts.pop(q.order_id))
+        st.book(ts, side, quote, amount, st.p.maker_fee, q.mid, "maker")
+        st.hedge(ts + st.p.hedge_latency_s, -side, amount, hedge_ref, hedge_ref * (1 - side * latency), q.mid)
+
+
+def _retry_pending(st: XEMMState, ts: float, taker_open: float, cost: float) -> None:
     for mid, side, amount, expected in st.pending:
         st.hedge(ts, side, amount, expected, taker_open * (1 + side * cost), mid)
     st.pending.clear()
 
 
-def _reprice(st: _XEMMState, taker_px: dict[str, float], now: float) -> None:
+def _reprice(st: XEMMState, taker_px: dict[str, float], now: float) -> None:
     """Executor behaviour: cancel quotes whose net profitability left the band (re-placed below)."""
     for q in list(st.quotes.values()):
-        net = xemm.trade_profitability(q.price, taker_px[q.level.maker_side], q.level.maker_side) - st.p.tx_cost
+        net = (
+            xemm.trade_profitability(q.price, taker_px[q.level.maker_side], q.level.maker_side) - st.p.tx_cost
+        )
         if not st.p.min_profitability <= net <= q.level.target_profitability + st.p.max_profitability_margin:
             st.engine.cancel(q.order_id)
             del st.quotes[q.order_id]
 
 
-def _views(st: _XEMMState, now: float) -> list[LevelView]:
+def _views(st: XEMMState, now: float) -> list[LevelView]:
     out = []
     for q in [*st.quotes.values(), *st.last_closed.values()]:
-        out.append(LevelView(q.order_id, q.level.level_id, q.executor_started, q.active, False, q.filled,
-                             q.closed_at, q.price))
+        out.append(
+            LevelView(
+                q.order_id,
+                q.level.level_id,
+                q.executor_started,
+                q.active,
+                False,
+                q.filled,
+                q.closed_at,
+                q.price,
+            )
+        )
     return out
 
 
-def _place(st: _XEMMState, level: xemm.XEMMLevel, taker: float, mid: float, depth: float, now: float,
-           started: float) -> None:
+def _place(
+    st: XEMMState, level: xemm.XEMMLevel, taker: float, mid: float, depth: float, now: float, started: float
+) -> None:
     amount = xemm.capped_amount(
-        level.amount_quote / mid, taker_depth_base=depth,
-        taker_balance_base=st.bal["taker_base"] if level.maker_side == "buy" else st.bal["taker_quote"] / taker,
+        level.amount_quote / mid,
+        taker_depth_base=depth,
+        taker_balance_base=st.bal["taker_base"]
+        if level.maker_side == "buy"
+        else st.bal["taker_quote"] / taker,
         portfolio_base=(st.bal["maker_base"] + st.bal["taker_base"])
-        + (st.bal["maker_quote"] + st.bal["taker_quote"]) / mid, limits=st.p.size_limits)
+        + (st.bal["maker_quote"] + st.bal["taker_quote"]) / mid,
+        limits=st.p.size_limits,
+    )
     if amount <= 0:
         return
     price = xemm.maker_price(taker, level.maker_side, level.target_profitability, st.p.tx_cost)
     st.seq += 1
     oid = f"{level.level_id}-{st.seq}"
     side = Side.BUY if level.maker_side == "buy" else Side.SELL
-    if st.engine.submit(SimOrder(oid, side, OrderKind.LIMIT_MAKER, _d(amount), _d(price), now), now).rejection:
+    if st.engine.submit(
+        SimOrder(oid, side, OrderKind.LIMIT_MAKER, _d(amount), _d(price), now), now
+    ).rejection:
         return
-    st.quotes[oid] = _Quote(oid, level, price, taker, now, started, mid)
+    st.quotes[oid] = XEMMQuote(oid, level, price, taker, now, started, mid)
+    st.engine_amounts[oid] = amount
     st.n_orders += 1
 
 
-def _tick(st: _XEMMState, now: float, mid: float, taker_close: float, depth: float) -> None:
+def _tick(st: XEMMState, now: float, mid: float, taker_close: float, depth: float) -> None:
     p = st.p
-    taker_px = {"buy": taker_close * (1 - p.taker_half_spread), "sell": taker_close * (1 + p.taker_half_spread)}
+    taker_px = {
+        "buy": taker_close * (1 - p.taker_half_spread),
+        "sell": taker_close * (1 + p.taker_half_spread),
+    }
     started = {q.level.level_id: q.executor_started for q in st.quotes.values()}
     _reprice(st, taker_px, now)
     imbalance = xemm.inventory_imbalance(st.bal["maker_base"], st.bal["taker_base"])
-    risk: QuoteRiskDecision = worst(xemm.imbalance_check(imbalance, p.imbalance_limit),
-                                    hedge_failure_check(st.failures, now, p.hedge_failure_window_s,
-                                                        p.max_hedge_failures))
+    risk: QuoteRiskDecision = worst(
+        xemm.imbalance_check(imbalance, p.imbalance_limit),
+        hedge_failure_check(st.failures, now, p.hedge_failure_window_s, p.max_hedge_failures),
+    )
     allowed = xemm.xemm_permission(risk.state, imbalance, p.imbalance_limit)
     for q in list(st.quotes.values()):
         if not (allowed.buy if q.level.maker_side == "buy" else allowed.sell):
@@ -206,8 +178,9 @@ def _tick(st: _XEMMState, now: float, mid: float, taker_close: float, depth: flo
             _place(st, lv, taker_px[lv.maker_side], mid, depth, now, now)
 
 
-def run_xemm_replay(maker: pd.DataFrame, taker: pd.DataFrame, params: XEMMSimParams, *,
-                    bar_seconds: float) -> XEMMReplayResult:
+def run_xemm_replay(
+    maker: pd.DataFrame, taker: pd.DataFrame, params: XEMMSimParams, *, bar_seconds: float
+) -> XEMMReplayResult:
     """Replay on aligned candles of the maker and taker venues (same interval; taker gaps = outages)."""
     maker = maker.reset_index(drop=True)
     tk = taker.set_index("timestamp").reindex(maker["timestamp"])
@@ -216,19 +189,35 @@ def run_xemm_replay(maker: pd.DataFrame, taker: pd.DataFrame, params: XEMMSimPar
     m_open, m_close = maker["open"].to_numpy(np.float64), maker["close"].to_numpy(np.float64)
     log_ret = np.diff(np.log(t_close), prepend=np.nan)
     vol = pd.Series(log_ret).rolling(params.vol_window, min_periods=2).std().to_numpy()
-    st = _XEMMState(params)
+    st = XEMMState(params)
     for i, bar in enumerate(_bars(maker)):
         has_taker = bool(np.isfinite(t_close[i]))
         cost = _hedge_cost(params, vol[i - 1] if i else np.nan, bar_seconds)
         if has_taker and st.pending:
             _retry_pending(st, bar.timestamp, t_open[i], cost)
-        basis = (t_open[i] / m_open[i], t_close[i] / m_close[i]) if has_taker else None
-        for price, ts in zip(intrabar_path(bar), path_timestamps(bar.timestamp, bar_seconds), strict=True):
-            _on_maker_fills(st, st.engine.on_price(price, ts), basis, cost)
+        if params.repricing == "continuous":
+            if has_taker:
+                for ts, m_px, t_px in (
+                    (bar.timestamp, m_open[i], t_open[i]),
+                    (bar.timestamp + bar_seconds, m_close[i], t_close[i]),
+                ):
+                    _track(st, ts, m_px, t_px, cost - params.taker_half_spread)
+        else:
+            basis = (t_open[i] / m_open[i], t_close[i] / m_close[i]) if has_taker else None
+            for price, ts in zip(
+                intrabar_path(bar), path_timestamps(bar.timestamp, bar_seconds), strict=True
+            ):
+                _on_maker_fills(st, st.engine.on_price(price, ts), basis, cost)
         now = bar.timestamp + bar_seconds
         st.mids.append((now, m_close[i]))
         if has_taker:
             _tick(st, now, m_close[i], t_close[i], t_vol[i] * 60.0 / bar_seconds)
     fills = pd.DataFrame(st.rows, columns=["timestamp", "side", "price", "amount", "fee", "mid", "venue"])
-    return XEMMReplayResult(fills, pd.DataFrame(st.mids, columns=["timestamp", "mid"]), st.n_orders,
-                            st.slippage, st.failures, dict(st.bal))
+    return XEMMReplayResult(
+        fills,
+        pd.DataFrame(st.mids, columns=["timestamp", "mid"]),
+        st.n_orders,
+        st.slippage,
+        st.failures,
+        dict(st.bal),
+    )

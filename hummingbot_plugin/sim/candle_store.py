@@ -60,6 +60,15 @@ class CandleStore:
         end = int(np.searchsorted(closes, now, side="right"))
         return frame.iloc[max(0, end - max_records):end].reset_index(drop=True)
 
+    def closes(self, connector: str, trading_pair: str, start: float, end: float) -> tuple[np.ndarray, np.ndarray]:
+        """Close time and close price of every source bar closed within ``[start, end]``."""
+        series = self._series.get((connector, trading_pair))
+        if series is None:
+            return np.zeros(0), np.zeros(0)
+        close_ts = series.source["timestamp"].to_numpy(dtype="float64") + series.source_seconds
+        keep = (close_ts >= start) & (close_ts <= end)
+        return close_ts[keep], series.source["close"].to_numpy(dtype="float64")[keep]
+
     def _frame(self, series: _Series, interval: str, seconds: int) -> tuple[pd.DataFrame, np.ndarray]:
         if seconds not in series.by_interval:
             if seconds == series.source_seconds:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -77,25 +76,19 @@ class SimExchangeConfig(BaseModel):
 
 
 def load_pair_rules(path: Path, connector_name: str) -> dict[str, PairRules]:
-    """Read ``{connector: {pair: {...}}}`` or ``{connector: [{trading_pair: ...}]}``; {} if absent."""
+    """Rules of ``connector_name`` from the shared trading-rules JSON (``{about, rules: {venue: {pair}}}``);
+    {} when the file or the venue is absent."""
+    from hummingbot_plugin.backtest.trading_rules import load_rules_file
+
     if not path.is_file():
         return {}
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ConfigError(f"cannot read trading rules {path}: {exc}", fix="repair the JSON file") from exc
-    venue = data.get(connector_name) or data.get(connector_name.removesuffix("_sim")) or {}
-    if isinstance(venue, dict) and "rules" in venue and isinstance(venue["rules"], list | dict):
-        venue = venue["rules"]
-    items = venue.items() if isinstance(venue, dict) else ((r.get("trading_pair"), r) for r in venue)
-    rules: dict[str, PairRules] = {}
-    for pair, raw in items:
-        try:
-            rules[str(pair)] = PairRules.model_validate({"trading_pair": pair, **raw})
-        except (ValidationError, TypeError) as exc:
-            raise ConfigError(f"{path}: bad rules for {connector_name} {pair}: {exc}",
-                              fix="give min_price_increment and min_base_amount_increment > 0") from exc
-    return rules
+    rules = load_rules_file(path).rules
+    venue = rules.get(connector_name) or rules.get(connector_name.removesuffix("_sim")) or {}
+    return {
+        pair: PairRules(trading_pair=pair, min_order_size=r.min_order_size, min_price_increment=r.min_price_increment,
+                        min_base_amount_increment=r.min_base_amount_increment, min_notional_size=r.min_notional_size)
+        for pair, r in venue.items()
+    }
 
 
 def build_venue_config(connector_name: str, trading_pairs: list[str], overrides: dict[str, object],

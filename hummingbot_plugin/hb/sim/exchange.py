@@ -22,6 +22,7 @@ from hummingbot.core.data_type.common import OrderType, TradeType
 from hummingbot.core.data_type.in_flight_order import InFlightOrder, OrderState, OrderUpdate, TradeUpdate
 from hummingbot.core.data_type.order_book import OrderBook
 from hummingbot.core.data_type.trade_fee import AddedToCostTradeFee, TokenAmount
+from hummingbot.core.event.event_listener import EventListener
 from hummingbot.core.network_iterator import NetworkStatus
 from hummingbot.core.utils.async_utils import safe_ensure_future
 from hummingbot.core.web_assistant.web_assistants_factory import WebAssistantsFactory
@@ -36,6 +37,17 @@ from hummingbot_plugin.sim.matching import MatchingEngine
 from hummingbot_plugin.sim.models import ZERO, BookSnapshot, Fill, OrderKind, Side, SimOrder, TradePrint
 
 __all__ = ["SimulatedExchange"]
+
+
+class _Journal(EventListener):
+    """Keeps every event the connector emits, in emission order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.events: list[Any] = []
+
+    def __call__(self, event: Any) -> None:
+        self.events.append(event)
 
 _NAN = Decimal("NaN")
 
@@ -61,6 +73,9 @@ class SimulatedExchange(ExchangePyBase):
         self._trading_rules: dict[str, TradingRule] = rules
         self._set_trading_pair_symbol_map(bidict({p: p for p in self._sim_pairs}))
         self._sync_balances()
+        self.journal = _Journal()  # every market event, in order (Hummingbot's EventLogger keeps only 50)
+        for tag in self.MARKET_EVENTS:
+            self.add_listener(tag, self.journal)
 
     # ----- identity / static exchange properties -----------------------------------------------
     @property

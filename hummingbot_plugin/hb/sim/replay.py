@@ -34,7 +34,7 @@ from hummingbot_plugin.hb.sim.runtime import (
     rate_oracle_connectors,
     use_project_paths,
 )
-from hummingbot_plugin.hb.sim.virtual_loop import VirtualTimeLoop
+from hummingbot_plugin.hb.sim.virtual_loop import VirtualTimeLoop, current_loop, restore_loop
 from hummingbot_plugin.sim.candle_store import CandleStore, bars_from_trades
 from hummingbot_plugin.sim.config import build_venue_config
 from hummingbot_plugin.sim.events import EventKind, ReplayEvent, feed_events, merge_events, tick_events
@@ -55,6 +55,7 @@ class ReplayRequest:
     balances: dict[str, Decimal] = field(default_factory=dict)
     sim_config: Path | None = None
     points_per_bar: int = 4
+    tick_s: float | None = None
     close_at_end: bool = True
     status_stream: TextIO | None = None
     db_path: Path | None = None
@@ -79,14 +80,14 @@ def run_replay(request: ReplayRequest) -> ReplayResult:
         raise DataError("no data files given", fix="pass --data <files...>")
     replay = _Replay(request, bundle, feeds)
     loop = VirtualTimeLoop(replay.start_ts)
-    previous = _current_loop()
+    previous = current_loop()
     asyncio.set_event_loop(loop)
     try:
         return loop.run_until_complete(replay.run())
     finally:
         _cancel_pending(loop)
         loop.close()
-        asyncio.set_event_loop(previous)
+        restore_loop(previous)
 
 
 class _Replay:
@@ -102,9 +103,14 @@ class _Replay:
                         for c, f in market if f.kind is not FeedKind.CANDLES or (c, f.trading_pair) not in book_pairs]
         self._check_coverage(market)
         candle_feeds = [f for _, f in market if f.kind is FeedKind.CANDLES and f.bar_seconds]
-        self.tick = 1.0 if book_pairs or not candle_feeds else \
-            min(f.bar_seconds for f in candle_feeds) / max(1, request.points_per_bar)
+        # Book mode: the clock and the executors tick every second (like live). Candle mode: the clock
+        # (strategy reports) ticks once per bar, executors and controllers once per intrabar path point.
+        bar = min(f.bar_seconds for f in candle_feeds) if candle_feeds and not book_pairs else 0
+        self.tick = float(request.tick_s or bar or 1.0)
+        self.control_interval = bar / max(1, request.points_per_bar) if bar else 1.0
         self.start_ts, self.end_ts = self._span([f for _, f in market])
+        self.primary_market = sorted((c, p) for c, pairs in bundle.markets.items() for p in pairs)[0]
+        self.capital = float(sum(c.total_amount_quote for c in bundle.config.load_controller_configs()))
         self.equity: list[EquityPoint] = []
         self.n_events = 0
 
@@ -157,16 +163,20 @@ class _Replay:
     # ----- run ---------------------------------------------------------------------------------
     async def run(self) -> ReplayResult:
         wall0 = time.perf_counter()
-        db_dir = tempfile.TemporaryDirectory(prefix="hbp-replay-")
+        shm = Path("/dev/shm")
+        db_dir = tempfile.TemporaryDirectory(prefix="hbp-replay-", dir=str(shm) if shm.is_dir() else None)
         db_path = self.request.db_path or Path(db_dir.name) / "replay.sqlite"
         recorder = markets_recorder(db_path, list(self.exchanges.values()), self.bundle.config_path.stem)
         try:
             with headless_application(), rate_oracle_connectors(list(self.exchanges.values())):
                 with patched_data_provider(provider_factory(self.candles, self._now)):
                     strategy = self.bundle.strategy_class(dict(self.exchanges), self.bundle.config)
-                strategy.executor_orchestrator.executors_update_interval = self.tick
+                strategy.executor_orchestrator.executors_update_interval = self.control_interval
+                # Live, V2 scripts re-read every controller YAML each 10 s to pick up edits; replayed
+                # files cannot change mid-run, so the configs loaded at start are kept.
+                strategy.config_update_interval = float("inf")
                 for controller in strategy.controllers.values():
-                    controller.update_interval = self.tick
+                    controller.update_interval = self.control_interval
                 clock = Clock(ClockMode.BACKTEST, tick_size=self.tick, start_time=self.start_ts,
                               end_time=self.end_ts)
                 for exchange in self.exchanges.values():
@@ -296,13 +306,6 @@ def _interval_name(seconds: int) -> str:
     if seconds not in names:
         raise SimulationError(f"unsupported candle interval of {seconds}s", fix="use 1m/5m/15m/1h/4h/1d candles")
     return names[seconds]
-
-
-def _current_loop() -> asyncio.AbstractEventLoop | None:
-    try:
-        return asyncio.get_event_loop_policy().get_event_loop()
-    except RuntimeError:
-        return None
 
 
 def _cancel_pending(loop: asyncio.AbstractEventLoop) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from hummingbot.core.event.events import (
@@ -15,15 +16,16 @@ from hummingbot.core.event.events import (
 )
 
 from hummingbot_plugin.hb.sim.exchange import SimulatedExchange
+from hummingbot_plugin.sim.metrics_bridge import ReplayExecutor, replay_backtest_metrics
 from hummingbot_plugin.sim.report import decimal_dict, fill_record, replay_metrics
 
-__all__ = ["build_payload", "order_records", "executor_record"]
+__all__ = ["backtest_metrics", "build_payload", "executor_record", "order_records", "replay_executor"]
 
 
 def order_records(exchange: SimulatedExchange) -> list[dict[str, Any]]:
     """Every order the connector saw, from its own event log (created → filled → final state)."""
     orders: dict[str, dict[str, Any]] = {}
-    for event in exchange.event_logs:
+    for event in exchange.journal.events:
         order_id = getattr(event, "order_id", None)
         if order_id is None:
             continue
@@ -38,8 +40,7 @@ def order_records(exchange: SimulatedExchange) -> list[dict[str, Any]]:
             rec["filled_amount"] = str(sum_str(rec["filled_amount"], event.amount))
             rec.setdefault("trading_pair", event.trading_pair)
             rec.setdefault("side", event.trade_type.name.lower())
-            if rec["status"] in ("submitted", "open"):
-                rec["status"] = "partially_filled"
+            rec["status"] = "partially_filled"
         elif isinstance(event, BuyOrderCompletedEvent | SellOrderCompletedEvent):
             rec.update(status="filled", completed_at=event.timestamp)
         elif isinstance(event, OrderCancelledEvent):
@@ -68,7 +69,36 @@ def executor_record(info: Any) -> dict[str, Any]:
         "close_type": info.close_type.name if info.close_type is not None else None,
         "net_pnl_quote": str(info.net_pnl_quote), "net_pnl_pct": str(info.net_pnl_pct),
         "cum_fees_quote": str(info.cum_fees_quote), "filled_amount_quote": str(info.filled_amount_quote),
+        "order_ids": list(info.custom_info.get("order_ids", []) or []) if isinstance(info.custom_info, dict) else [],
     }
+
+
+def replay_executor(info: Any) -> ReplayExecutor:
+    side = getattr(info.config, "side", None)
+    custom = info.custom_info if isinstance(info.custom_info, dict) else {}
+    return ReplayExecutor(
+        executor_id=str(info.id), side=-1 if side is not None and side.name == "SELL" else 1,
+        created_ts=float(info.timestamp),
+        close_ts=float(info.close_timestamp) if info.close_timestamp is not None else None,
+        order_ids=tuple(str(o) for o in custom.get("order_ids", []) or []),
+        net_pnl_quote=float(info.net_pnl_quote),
+        close_type=info.close_type.name if info.close_type is not None else None)
+
+
+def backtest_metrics(replay: Any, executors: list[Any]) -> dict[str, Any]:
+    """The backtest command's metrics for the primary (first) market of the replay."""
+    connector, pair = replay.primary_market
+    timestamps, closes = replay.candles.closes(connector, pair, replay.start_ts, replay.end_ts)
+    exchange = replay.exchanges[connector]
+    mine = [replay_executor(i) for i in executors
+            if getattr(i.config, "connector_name", None) == connector and getattr(i.config, "trading_pair", None) == pair]
+    if timestamps.size == 0:
+        return {}
+    metrics, _, _ = replay_backtest_metrics(timestamps, closes, mine, exchange.ledger.entries, replay.capital,
+                                            float(exchange.sim_config.taker_fee))
+    return {**asdict(metrics), "capital": replay.capital, "market": f"{connector} {pair}",
+            "equity_method": "same as backtest: capital + per-executor mark-to-market PnL at each bar's close, "
+                             "with entry price/fees from the replay's real fills"}
 
 
 def build_payload(replay: Any, executors: list[Any], wall_seconds: float) -> dict[str, Any]:
@@ -79,11 +109,13 @@ def build_payload(replay: Any, executors: list[Any], wall_seconds: float) -> dic
     entries = [e for ex in exchanges.values() for e in ex.ledger.entries]
     sim_seconds = replay.end_ts - replay.start_ts
     return {
+        **backtest_metrics(replay, executors),
         "kind": "replay",
         "script_config": str(replay.bundle.config_path),
         "data": [str(f.path) for _, f in replay.assigned],
         "start": replay.start_ts, "end": replay.end_ts, "tick_seconds": replay.tick,
-        "metrics": replay_metrics(replay.equity, entries),
+        "executor_update_seconds": replay.control_interval,
+        "account": replay_metrics(replay.equity, entries),
         "connectors": {
             name: {
                 "trading_pairs": list(ex.trading_pairs),

@@ -14,7 +14,7 @@ import asyncio
 import heapq
 from typing import Any
 
-__all__ = ["VirtualTimeLoop"]
+__all__ = ["VirtualTimeLoop", "restore_loop", "current_loop"]
 
 
 class VirtualTimeLoop(asyncio.SelectorEventLoop):
@@ -44,3 +44,19 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
             if scheduled:
                 self.advance_to(scheduled[0]._when)
         super()._run_once()  # type: ignore[misc]
+
+
+def current_loop() -> asyncio.AbstractEventLoop | None:
+    """The thread's current event loop, if one is set (never creates one)."""
+    try:
+        return asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        return None
+
+
+def restore_loop(previous: asyncio.AbstractEventLoop | None) -> None:
+    """Put back the loop that was current before a virtual-time run (a fresh one if it is gone), so code
+    that builds connectors outside a running loop keeps working afterwards."""
+    if previous is None or previous.is_closed():
+        previous = asyncio.new_event_loop()
+    asyncio.set_event_loop(previous)

@@ -1,0 +1,98 @@
+"""Per-level lifecycle: a filled level is replaced while the others keep resting; refresh tolerance; risk sides."""
+
+from __future__ import annotations
+
+import pytest
+
+from hummingbot_plugin.mm.levels import LevelTimers, LevelView, level_ids, levels_to_create, levels_to_refresh
+from hummingbot_plugin.mm.risk import (
+    QuoteRiskDecision,
+    QuoteRiskState,
+    from_guard_state,
+    hedge_failure_check,
+    side_permission,
+    worst,
+)
+
+ALL = level_ids(2, 2)
+
+
+def _make_timers(**overrides: float) -> LevelTimers:
+    base = {"refresh_time": 30.0, "max_order_age": 600.0, "refresh_tolerance_pct": 0.001,
+            "filled_order_delay": 60.0, "anti_hysteresis": 0.0}
+    base.update(overrides)
+    return LevelTimers(**base)
+
+
+def _make_view(level_id: str, **overrides: object) -> LevelView:
+    base: dict[str, object] = {"executor_id": f"ex-{level_id}", "level_id": level_id, "created_at": 0.0,
+                               "is_active": True, "is_trading": False, "filled": False, "price": 100.0}
+    base.update(overrides)
+    return LevelView(**base)  # type: ignore[arg-type]
+
+
+def _resting_except(filled_level: str, closed_at: float) -> list[LevelView]:
+    views = [_make_view(lid) for lid in ALL if lid != filled_level]
+    views.append(_make_view(filled_level, is_active=False, filled=True, closed_at=closed_at))
+    return views
+
+
+def test_a_filled_level_is_replaced_alone_after_the_delay() -> None:
+    views = _resting_except("buy_0", closed_at=100.0)
+    assert levels_to_create(ALL, views, now=130.0, timers=_make_timers()) == []
+    assert levels_to_create(ALL, views, now=161.0, timers=_make_timers()) == ["buy_0"]
+
+
+def test_other_levels_of_the_side_keep_resting_while_one_is_replaced() -> None:
+    views = _resting_except("sell_1", closed_at=0.0)
+    stops = levels_to_refresh(views, {lid: 100.0 for lid in ALL}, now=200.0, timers=_make_timers())
+    assert levels_to_create(ALL, views, now=200.0, timers=_make_timers()) == ["sell_1"]
+    assert stops == []  # nothing else is touched while prices have not moved
+
+
+@pytest.mark.parametrize(("desired", "age", "expected"), [
+    (100.05, 40.0, []),               # moved 0.05 % < tolerance: kept
+    (100.5, 40.0, ["ex-buy_0"]),      # moved 0.5 %: refreshed
+    (100.5, 10.0, []),                # too young to refresh
+    (100.0, 700.0, ["ex-buy_0"]),     # older than max_order_age: always replaced
+])
+def test_refresh_tolerance_and_max_age(desired: float, age: float, expected: list[str]) -> None:
+    views = [_make_view("buy_0")]
+    assert levels_to_refresh(views, {"buy_0": desired}, now=age, timers=_make_timers()) == expected
+
+
+def test_a_partly_filled_quote_is_left_to_finish_and_pulled_levels_are_stopped() -> None:
+    views = [_make_view("buy_0", is_trading=True), _make_view("sell_0")]
+    stops = levels_to_refresh(views, {}, now=40.0, timers=_make_timers(), pulled_levels=["buy_0", "sell_0"])
+    assert stops == ["ex-sell_0"]
+
+
+def test_anti_hysteresis_delays_a_new_executor_on_the_same_level() -> None:
+    views = [_make_view("buy_0", is_active=False, created_at=100.0, closed_at=110.0)]
+    timers = _make_timers(anti_hysteresis=60.0)
+    assert levels_to_create(["buy_0"], views, now=150.0, timers=timers) == []
+    assert levels_to_create(["buy_0"], views, now=161.0, timers=timers) == ["buy_0"]
+
+
+@pytest.mark.parametrize(("state", "dev", "buy", "sell"), [
+    (QuoteRiskState.NORMAL, 0.0, True, True),
+    (QuoteRiskState.NORMAL, 1.0, False, True),
+    (QuoteRiskState.NORMAL, -1.0, True, False),
+    (QuoteRiskState.REDUCING, 0.4, False, True),
+    (QuoteRiskState.REDUCING, -0.4, True, False),
+    (QuoteRiskState.REDUCING, 0.0, False, False),
+    (QuoteRiskState.HALTED, 0.5, False, False),
+])
+def test_side_permission(state: QuoteRiskState, dev: float, buy: bool, sell: bool) -> None:
+    allowed = side_permission(state, dev)
+    assert (allowed.buy, allowed.sell) == (buy, sell)
+
+
+def test_risk_decisions_combine_to_the_worst_with_reasons() -> None:
+    combined = worst(QuoteRiskDecision(), from_guard_state("REDUCING", "drawdown"),
+                     hedge_failure_check([10.0, 20.0, 30.0], now=40.0, window_s=60.0, max_failures=3))
+    assert combined.state == QuoteRiskState.HALTED
+    assert any("drawdown" in r for r in combined.reasons) and any("hedge" in r for r in combined.reasons)
+    assert from_guard_state("ACTIVE") == QuoteRiskDecision()
+    assert from_guard_state("SOMETHING_NEW").state == QuoteRiskState.HALTED  # unknown: fail closed
+    assert hedge_failure_check([10.0], now=100.0, window_s=60.0, max_failures=1).state == QuoteRiskState.NORMAL
