@@ -27,7 +27,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-
 from hummingbot_plugin.data import load_candles, resample_candles
 from hummingbot_plugin.hb.backtest_run import run_offline
 from hummingbot_plugin.hb.controller_config import ensure_controllers_importable
@@ -114,7 +113,8 @@ def bench_capture(maker_fee: float) -> list[dict[str, Any]]:
     trials, sec = _timed(lambda: run_touch_validation(events))
     summary = summarise_validation(trials, 0.01)
     print(
-        f"  queue validation ({int(summary['trials'])} passive 0.01 BTC orders at the touch, 30 s each, {sec:.1f}s):"
+        f"  queue validation ({int(summary['trials'])} passive 0.01 BTC orders at the touch, 30 s each, "
+        f"{sec:.1f}s):"
     )
     for rule in ("sim", "tape", "through", "touch"):
         print(
@@ -219,7 +219,7 @@ def bench_hummingbot_engine(maker_fee: float, quick: bool) -> list[dict[str, Any
     ]
 
 
-def _xemm_params(maker_fee: float, taker_fee: float, mid: float) -> XEMMSimParams:
+def _xemm_params(maker_fee: float, taker_fee: float, mid: float, repricing: str) -> XEMMSimParams:
     levels = (
         xemm.XEMMLevel("buy_0", "buy", 0.001, 1000.0),
         xemm.XEMMLevel("buy_1", "buy", 0.002, 1000.0),
@@ -233,6 +233,7 @@ def _xemm_params(maker_fee: float, taker_fee: float, mid: float) -> XEMMSimParam
         maker_fee=maker_fee,
         taker_fee=taker_fee,
         size_limits=xemm.SizeLimits(0.25, 0.995, 0.3),
+        repricing=repricing,
         start_base_per_venue=BUDGET / 4 / mid,
         start_quote_per_venue=BUDGET / 4,
     )
@@ -265,22 +266,23 @@ def bench_xemm(maker_fee: float, taker_fee: float, quick: bool) -> list[dict[str
     ]
     for name, maker, taker, secs in cases:
         print(f"\n5. XEMM {name}: {len(maker)} maker bars; hedge latency 0.5 s, taker half-spread 0.5 bp")
-        params = _xemm_params(maker_fee, taker_fee, float(maker["close"].iloc[0]))
-        result, sec = _timed(
-            lambda m=maker, t=taker, p=params, s=secs: run_xemm_replay(m, t, p, bar_seconds=s)
-        )
-        rows.append(
-            _row(
-                f"xemm {name}",
-                result,
-                sec,
-                len(maker),
-                BUDGET,
-                maker_fee,
-                failures=len(result.hedge_failures),
-                slippage=result.hedge_slippage_quote,
+        for repricing in ("continuous", "bar"):
+            params = _xemm_params(maker_fee, taker_fee, float(maker["close"].iloc[0]), repricing)
+            result, sec = _timed(
+                lambda m=maker, t=taker, p=params, s=secs: run_xemm_replay(m, t, p, bar_seconds=s)
             )
-        )
+            rows.append(
+                _row(
+                    f"xemm ({repricing} repricing)",
+                    result,
+                    sec,
+                    len(maker),
+                    BUDGET,
+                    maker_fee,
+                    failures=len(result.hedge_failures),
+                    slippage=result.hedge_slippage_quote,
+                )
+            )
         interval = "5m" if secs == 300 else "1h"
         plain = fixed_spread(_pmm(maker_fee, interval))
         result, sec = _timed(lambda m=maker, p=plain, s=secs: run_candle_replay(m, p, bar_seconds=s))

@@ -32,6 +32,7 @@ from pydantic import Field
 
 from hummingbot_plugin.audit import AuditLog, OverrideRecord
 from hummingbot_plugin.errors import ConfigError
+from hummingbot_plugin.hb.audit_events import connector_of, fill_record, order_record
 from hummingbot_plugin.hb.config_reload import load_controller_set, reload_script_config
 from hummingbot_plugin.hb.guarded_runtime import GlobalRiskGate, RiskCommandBridge
 from hummingbot_plugin.hb.risk_gate import RiskGate, RiskGatedController
@@ -150,6 +151,14 @@ class GuardedControllers(StrategyV2Base):
         super().tick(timestamp)
 
     def risk_tick(self, now: float) -> None:
+        """Reload, switches, commands, global observation and halt stops; fails closed on any error."""
+        try:
+            self._risk_tick(now)
+        except Exception:  # the clock must keep ticking; creations are denied for this tick
+            self.global_gate.snapshot = None  # GlobalRiskGate.allow() denies without a snapshot
+            self.logger().error("risk tick failed: new executors are denied until it succeeds", exc_info=True)
+
+    def _risk_tick(self, now: float) -> None:
         if now >= self._next_reload:
             self._next_reload = now + self.config.reload_interval_seconds
             self._reload_script_config(now)
@@ -207,6 +216,36 @@ class GuardedControllers(StrategyV2Base):
         self.audit.append(
             OverrideRecord(ts=now, source="config_reload", accepted=False, command=what, reason=text[:2000])
         )
+
+    # ----- orders and fills into the audit trail ------------------------------------------------
+    def did_create_buy_order(self, event: Any) -> None:
+        self.audit.append(
+            order_record(event, "created", connector_of(self.connectors, event.order_id), "BUY")
+        )
+
+    def did_create_sell_order(self, event: Any) -> None:
+        self.audit.append(
+            order_record(event, "created", connector_of(self.connectors, event.order_id), "SELL")
+        )
+
+    def did_cancel_order(self, event: Any) -> None:
+        self.audit.append(order_record(event, "cancelled", connector_of(self.connectors, event.order_id)))
+
+    def did_fail_order(self, event: Any) -> None:
+        self.audit.append(order_record(event, "failed", connector_of(self.connectors, event.order_id)))
+
+    def did_complete_buy_order(self, event: Any) -> None:
+        self.audit.append(
+            order_record(event, "completed", connector_of(self.connectors, event.order_id), "BUY")
+        )
+
+    def did_complete_sell_order(self, event: Any) -> None:
+        self.audit.append(
+            order_record(event, "completed", connector_of(self.connectors, event.order_id), "SELL")
+        )
+
+    def did_fill_order(self, event: Any) -> None:
+        self.audit.append(fill_record(event, connector_of(self.connectors, event.order_id)))
 
     # ----- no actions of its own ---------------------------------------------------------------
     def create_actions_proposal(self) -> list[CreateExecutorAction]:

@@ -30,10 +30,10 @@ AiLivestreamConfig = ai_module.AiLivestreamConfig
 AiLivestreamController = ai_module.AiLivestreamController
 
 __all__ = [
-    "AiLivestreamConfig",
-    "AiLivestreamController",
     "BTC_MODEL",
     "HOUR",
+    "AiLivestreamConfig",
+    "AiLivestreamController",
     "Clock",
     "copy_model",
     "make_config",
@@ -80,9 +80,7 @@ def make_config(**overrides: Any) -> Any:
     return AiLivestreamConfig(**values)
 
 
-def make_controller(
-    config: Any, candles: pd.DataFrame, clock: Clock, *, with_exchange: bool = False
-) -> Any:
+def make_controller(config: Any, candles: pd.DataFrame, clock: Clock, *, with_exchange: bool = False) -> Any:
     _loop()
     store = CandleStore()
     store.add(VENUE, PAIR, candles, "1h")

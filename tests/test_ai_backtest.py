@@ -26,8 +26,16 @@ def _run(shared_data_dir: Path, pair: str, start: str, end: str) -> EngineRun:
     config = load_controller_config(CONF / f"ai_livestream_{pair.lower()}_usdt_1h.yml")
     lower, upper = to_epoch_bound(start, is_end=False), to_epoch_bound(end, is_end=True)
     assert lower is not None and upper is not None
-    return run_offline(config, candles, "1h", start=int(lower), end=int(upper), resolution="1h", fee=FEE,
-                       source=f"binance_{pair}-USDT_1h.csv")
+    return run_offline(
+        config,
+        candles,
+        "1h",
+        start=int(lower),
+        end=int(upper),
+        resolution="1h",
+        fee=FEE,
+        source=f"binance_{pair}-USDT_1h.csv",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -58,10 +66,10 @@ def test_barriers_follow_target_pct_within_bounds(eth_run: EngineRun) -> None:
 
 def test_backtest_command_reports_against_buy_and_hold(tmp_path: Path) -> None:
     out = tmp_path / "btc.json"
-    argv = ["backtest", "--config", str(CONF / "ai_livestream_btc_usdt_1h.yml"), "--candles",
-            "binance_BTC-USDT_1h.csv", "--start", "2023-02-01", "--end", "2023-03-31", "--fee", "0.001",
-            "--capital", "1000", "--json", str(out)]
-    assert main(argv) == 0
+    config = CONF / "ai_livestream_btc_usdt_1h.yml"
+    argv = f"backtest --config {config} --candles binance_BTC-USDT_1h.csv --start 2023-02-01 --end 2023-03-31"
+    argv += f" --fee 0.001 --capital 1000 --json {out}"
+    assert main(argv.split()) == 0
     document = json.loads(out.read_text())
     assert document["trades"] > 0 and np.isfinite(document["return_pct"])
     assert np.isfinite(document["buy_and_hold_return_pct"]) and document["config"]["model_dir"]

@@ -51,7 +51,13 @@ def _longer_history(candles: pd.DataFrame) -> pd.DataFrame:
 
 
 CASES: list[tuple[str, Any, dict[str, Any], float, str]] = [
-    ("missing model dir", _ok_candles, {"model_dir": "/nonexistent/model"}, 0, "model unavailable: no manifest"),
+    (
+        "missing model dir",
+        _ok_candles,
+        {"model_dir": "/nonexistent/model"},
+        0,
+        "model unavailable: no manifest",
+    ),
     ("stale candles", _ok_candles, {}, 3 * HOUR, "stale candles"),
     ("gap", _with_gap, {}, 0, "gap: missing bar"),
     ("NaN candle", _with_nan_volume, {}, 0, "non-finite candle"),
@@ -121,8 +127,9 @@ SIDE_CASES = [
 def test_can_create_executor_filters_by_the_signal_side(
     name: str, sides: list[TradeType], signal: int, allowed: bool
 ) -> None:
-    controller = make_controller(make_config(connector_name="binance_perpetual", allow_short=True),
-                                 real_candles(), Clock(NOW_BAR))
+    controller = make_controller(
+        make_config(connector_name="binance_perpetual", allow_short=True), real_candles(), Clock(NOW_BAR)
+    )
     controller.executors_info = [_side_info(f"e{i}", side) for i, side in enumerate(sides)]
     assert controller.can_create_executor(signal) is allowed
 
@@ -134,8 +141,9 @@ def test_cooldown_counts_recent_executors_of_the_same_side_only() -> None:
     assert controller.can_create_executor(-1) is True
 
 
-@pytest.mark.parametrize(("target", "sl", "tp"), [(0.004, "0.008", "0.012"), (0.0001, "0.006", "0.006"),
-                                                  (0.5, "0.03", "0.05")])
+@pytest.mark.parametrize(
+    ("target", "sl", "tp"), [(0.004, "0.008", "0.012"), (0.0001, "0.006", "0.006"), (0.5, "0.03", "0.05")]
+)
 def test_executor_config_scales_barriers_with_bounds(target: float, sl: str, tp: str) -> None:
     clock = Clock(NOW_BAR + HOUR + 1)
     controller = make_controller(make_config(long_threshold=0.01), real_candles(), clock, with_exchange=True)
@@ -163,8 +171,9 @@ def test_kelly_sizing_and_cap_bound_the_amount() -> None:
 
 
 def test_opposite_signal_stops_positions_but_no_signal_keeps_them() -> None:
-    controller = make_controller(make_config(connector_name="binance_perpetual", allow_short=True),
-                                 real_candles(), Clock(NOW_BAR))
+    controller = make_controller(
+        make_config(connector_name="binance_perpetual", allow_short=True), real_candles(), Clock(NOW_BAR)
+    )
     controller.executors_info = [_side_info("long-1", TradeType.BUY)]
     controller.processed_data.update(signal=-1)
     stops = controller.stop_actions_proposal()

@@ -1,4 +1,4 @@
-"""Pure decision maths of the AI controller (no Hummingbot): signal rule, barriers, sizing, views, freshness."""
+"""Pure decision maths of the AI controller (no Hummingbot): signal, barriers, sizing, views, freshness."""
 
 from __future__ import annotations
 
@@ -33,10 +33,23 @@ probability = st.floats(0.0, 1.0)
 
 
 def _forecast(**overrides: Any) -> Forecast:
-    values: dict[str, Any] = dict(timestamp=1_700_000_000.0, horizon_bars=1, q10=-0.01, q50=0.002, q90=0.012,
-                                  p_short=0.2, p_neutral=0.3, p_long=0.5, target_pct=0.004,
-                                  tier_confidence=5.0, tier="C", vol_scaled=0.5, signal_rel=1.0, kelly=0.1,
-                                  method="calibrated_cdf")
+    values: dict[str, Any] = dict(
+        timestamp=1_700_000_000.0,
+        horizon_bars=1,
+        q10=-0.01,
+        q50=0.002,
+        q90=0.012,
+        p_short=0.2,
+        p_neutral=0.3,
+        p_long=0.5,
+        target_pct=0.004,
+        tier_confidence=5.0,
+        tier="C",
+        vol_scaled=0.5,
+        signal_rel=1.0,
+        kelly=0.1,
+        method="calibrated_cdf",
+    )
     values.update(overrides)
     return Forecast(**values)
 
@@ -61,7 +74,9 @@ def test_barrier_rule_rejects_inverted_bounds() -> None:
 
 
 @given(st.floats(-1.0, 2.0), st.integers(1, 5), st.one_of(st.none(), st.decimals(1, 2000, places=2)))
-def test_position_quote_never_exceeds_budget_or_cap(fraction: float, per_side: int, cap: Decimal | None) -> None:
+def test_position_quote_never_exceeds_budget_or_cap(
+    fraction: float, per_side: int, cap: Decimal | None
+) -> None:
     rule = SizingRule(Decimal(1000), per_side, cap, Decimal(10))
     quote = position_quote(rule, fraction)
     if quote is not None:
@@ -101,25 +116,38 @@ def test_refused_rows_are_neutral_placeholders(forecast: Any, rule: SignalRule, 
 
 
 def test_frame_row_equals_single_row_decision() -> None:
-    forecasts = [_forecast(timestamp=1e9 + i, p_long=0.3 + 0.1 * i, p_short=0.1, p_neutral=0.6 - 0.1 * i)
-                 for i in range(4)]
+    forecasts = [
+        _forecast(timestamp=1e9 + i, p_long=0.3 + 0.1 * i, p_short=0.1, p_neutral=0.6 - 0.1 * i)
+        for i in range(4)
+    ]
     table = pd.DataFrame([{c: getattr(f, c, "") for c in PREDICTION_COLUMNS} for f in forecasts])
     table.loc[1, ["q50"]] = np.nan
     table.loc[1, "reason"] = "warm-up"
     rule = SignalRule(0.45, 0.45, sizing=SizingMode.KELLY)
     frame = decision_frame(table, rule)
-    rows = [decision_row(f, rule) if i != 1 else decision_row(NoForecast(1e9 + 1, "warm-up"), rule)
-            for i, f in enumerate(forecasts)]
+    rows = [
+        decision_row(f, rule) if i != 1 else decision_row(NoForecast(1e9 + 1, "warm-up"), rule)
+        for i, f in enumerate(forecasts)
+    ]
     assert frame["signal"].tolist() == [r.signal for r in rows] == [0, 0, 1, 1]
     assert frame["size_fraction"].tolist() == [r.size_fraction for r in rows]
     assert frame["size_fraction"].iloc[2] == pytest.approx(0.4)  # kelly 0.1 / cap 0.25
     assert not frame.isna().any().any()
 
 
-def _prediction(now: float, probs: tuple[float, float, float] = (0.1, 0.1, 0.8), target: float = 0.3,
-                age: float = 0.0) -> ExternalPrediction:
-    return ExternalPrediction(trading_pair="BTC-USDT", topic="t", short=probs[0], neutral=probs[1],
-                              long=probs[2], target_pct=target, timestamp=now - age, received_at=now)
+def _prediction(
+    now: float, probs: tuple[float, float, float] = (0.1, 0.1, 0.8), target: float = 0.3, age: float = 0.0
+) -> ExternalPrediction:
+    return ExternalPrediction(
+        trading_pair="BTC-USDT",
+        topic="t",
+        short=probs[0],
+        neutral=probs[1],
+        long=probs[2],
+        target_pct=target,
+        timestamp=now - age,
+        received_at=now,
+    )
 
 
 def _policy(mode: PredictionMode = PredictionMode.REPLACE, external_only: bool = False) -> ExternalPolicy:
@@ -142,8 +170,9 @@ LOCAL = decision_row(_forecast(p_long=0.3, p_short=0.3, p_neutral=0.4), SignalRu
         (refused_row(1.0, "stale candles: x"), 0, _policy(external_only=True), 0, "local", "stale"),
     ],
 )
-def test_external_views(local: Any, age: float, policy: ExternalPolicy, signal: int, source: str,
-                        reason: str) -> None:
+def test_external_views(
+    local: Any, age: float, policy: ExternalPolicy, signal: int, source: str, reason: str
+) -> None:
     now = 2_000_000_000.0
     seen = _prediction(now, age=age)
     fresh = seen if age <= 60 else None
@@ -153,9 +182,16 @@ def test_external_views(local: Any, age: float, policy: ExternalPolicy, signal: 
         assert row.target_pct == 0.05  # a message's 0.3 is clipped to the forecaster's maximum
 
 
-@pytest.mark.parametrize(("newest", "now", "stale"), [(0.0, 3600.0, False), (0.0, 7200.0, False),
-                                                       (0.0, 7201.0, True), (None, 1.0, True),
-                                                       (10_000.0, 1.0, True)])
+@pytest.mark.parametrize(
+    ("newest", "now", "stale"),
+    [
+        (0.0, 3600.0, False),
+        (0.0, 7200.0, False),
+        (0.0, 7201.0, True),
+        (None, 1.0, True),
+        (10_000.0, 1.0, True),
+    ],
+)
 def test_staleness_by_trading_clock(newest: float | None, now: float, stale: bool) -> None:
     assert bool(staleness_reason(newest, now, 3600, 2.0)) is stale
 

@@ -1,4 +1,4 @@
-"""The live path (newest closed bar per tick) equals the vectorised backtest frame, bar by bar, on real data."""
+"""The live path (newest closed bar per tick) equals the vectorised backtest frame bar by bar, real data."""
 
 from __future__ import annotations
 
@@ -25,8 +25,9 @@ def test_live_row_equals_vectorised_row_bar_by_bar() -> None:
         live = controller.processed_data["features"].iloc[-1]
         expected = by_ts.loc[float(stamp)]
         assert live["timestamp"] == stamp
-        np.testing.assert_allclose(live[NUMERIC[1:]].to_numpy(float), expected[NUMERIC[1:]].to_numpy(float),
-                                   rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(
+            live[NUMERIC[1:]].to_numpy(float), expected[NUMERIC[1:]].to_numpy(float), rtol=1e-9, atol=1e-12
+        )
         assert (int(live["signal"]), live["reason"]) == (int(expected["signal"]), expected["reason"])
         assert controller.processed_data["signal"] == int(expected["signal"])
         signals.append(int(expected["signal"]))

@@ -92,7 +92,9 @@ def test_signed_override_changes_threshold_within_a_tick_and_is_acked(
     assert "long_threshold" in " ".join(controller.to_format_status())
     refused = make_override({"leverage": 5}, issued_at=clock.now, controller_id=CTRL, topic=OVR)
     operator.publish(OVR, refused)
-    assert wait_until(lambda: len(operator.messages(ACK)) >= 2, lambda s: (tick(controller), hb_bridge.pump(s)))
+    assert wait_until(
+        lambda: len(operator.messages(ACK)) >= 2, lambda s: (tick(controller), hb_bridge.pump(s))
+    )
     assert operator.messages(ACK)[-1]["accepted"] is False and controller.config.leverage == 1
 
 

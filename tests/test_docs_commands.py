@@ -22,8 +22,17 @@ from docs_snippets import Snippet, SnippetError, broken_links, documents, parse_
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = documents(ROOT)
 BLOCK_TIMEOUT_S = 300
-_COPY_IGNORE = shutil.ignore_patterns(".venv", ".git", ".mypy_cache", ".ruff_cache", ".hypothesis",
-                                      "__pycache__", "out", "logs", "data", "*.password")
+_ANYWHERE = shutil.ignore_patterns("__pycache__", ".mypy_cache", ".ruff_cache", ".hypothesis",
+                                   ".pytest_cache", "*.password", "*.tmp", "*.swp")
+# runtime output, at the project root only (hummingbot_plugin/data is a package)
+_TOP_LEVEL = {".venv", ".git", "out", "logs", "data"}
+
+
+def _copy_ignore(directory: str, names: list[str]) -> set[str]:
+    ignored = set(_ANYWHERE(directory, names))
+    if Path(directory).resolve() == ROOT:
+        ignored |= _TOP_LEVEL.intersection(names)
+    return ignored
 
 
 def _ids(paths: list[Path]) -> list[str]:
@@ -42,7 +51,12 @@ def isolate() -> list[str]:
 @pytest.fixture
 def project_copy(tmp_path: Path, shared_data_dir: Path) -> Iterator[tuple[Path, dict[str, str]]]:
     copy = tmp_path / "project"
-    shutil.copytree(ROOT, copy, ignore=_COPY_IGNORE)
+    try:
+        shutil.copytree(ROOT, copy, ignore=_copy_ignore, ignore_dangling_symlinks=True)
+        assert (copy / "hummingbot_plugin" / "data" / "__init__.py").is_file()
+    except shutil.Error as exc:  # files deleted while copying (an editor's temp file): fine if gone
+        still_there = [src for src, _dst, _why in exc.args[0] if Path(src).exists()]
+        assert not still_there, f"could not copy {still_there}"
     env = {"PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}", "HOME": str(tmp_path),
            "HBP_DATA_DIR": str(shared_data_dir), "HBP_STATE_DIR": str(tmp_path / "state"),
            "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 from pathlib import Path
 
 from mosquitto_fixture import BridgeHarness, MosquittoBroker
@@ -20,6 +21,10 @@ NOW = 1_700_000_000.0
 def test_signed_kill_switch_halts_reset_reactivates_and_every_command_is_acked(
     hb_bridge: BridgeHarness, mosquitto: MosquittoBroker, tmp_path: Path
 ) -> None:
+    # The production ACL (deploy/mosquitto/acl) lets the bot read risk commands; add that line and reload.
+    with open(mosquitto.workdir / "acl", "a") as acl:
+        acl.write("topic read hbot/control/risk/command\n")
+    mosquitto.process.send_signal(signal.SIGHUP)
     keyring = tmp_path / "keys.json"
     keyring.write_text(json.dumps({"ops": SECRET.hex()}))
     keyring.chmod(0o600)

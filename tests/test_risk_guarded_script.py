@@ -18,6 +18,8 @@ import yaml
 
 from hummingbot_plugin.audit import (
     ExecutorActionRecord,
+    FillRecord,
+    OrderRecord,
     OverrideRecord,
     RiskTransitionRecord,
     iter_records,
@@ -76,14 +78,14 @@ def _conf(tmp_path: Path, risk: dict[str, Any], **script: Any) -> Path:
         "take_profit": 0.5,
         "time_limit": 10 * 86400,
         "position_mode": "ONEWAY",
-        "risk": {"max_book_age_seconds": 2000, "max_open_executors": 10, **risk},
+        "risk": {"max_open_executors": 10, **risk},
     }
     (tmp_path / "probe.yml").write_text(yaml.safe_dump(controller))
     config = {
         "script_file_name": "v2_guarded_controllers.py",
         "controllers_config": [str(tmp_path / "probe.yml")],
         "state_dir": str(tmp_path / "state"),
-        "global_risk": {"max_book_age_seconds": 2000},
+        "global_risk": {},
         **script,
     }
     path = tmp_path / "guarded.yml"
@@ -127,6 +129,9 @@ def test_drawdown_halt_stops_everything_and_survives_a_restart(tmp_path: Path, s
         f for f in result.exchanges["binance"].ledger.entries if float(f.timestamp) > halted_at + 1
     ]
     assert all(str(f.side).upper().endswith("SELL") for f in fills_after)  # only position-closing orders
+    fills = [r for r in records if isinstance(r, FillRecord)]
+    assert len(fills) == len(result.exchanges["binance"].ledger.entries) > 0  # every fill audited
+    assert {r.event for r in records if isinstance(r, OrderRecord)} >= {"created", "completed"}
     assert verify_chain(audit_dir).ok
     state = JsonStateStore(tmp_path / "state" / "probe.json").load("probe")
     assert isinstance(state, PersistedRiskState) and state.state is RiskState.HALTED

@@ -34,16 +34,23 @@ T0 = 1_723_161_600.0
 
 
 def _make_exchange(**overrides: Any) -> SimulatedExchange:
-    fields: dict[str, Any] = {"connector_name": "binance", "trading_pairs": (PAIR,),
-                              "balances": {"USDT": D(10000), "BTC": D(1)},
-                              "maker_fee": D("0.001"), "taker_fee": D("0.002")}
+    fields: dict[str, Any] = {
+        "connector_name": "binance",
+        "trading_pairs": (PAIR,),
+        "balances": {"USDT": D(10000), "BTC": D(1)},
+        "maker_fee": D("0.001"),
+        "taker_fee": D("0.002"),
+    }
     fields.update(overrides)
     return SimulatedExchange(SimExchangeConfig(**fields))
 
 
 def _book(ts: float = T0, bid: str = "60000", ask: str = "60001") -> BookSnapshot:
-    return BookSnapshot(ts, (BookLevel(D(bid), D(2)), BookLevel(D(bid) - 1, D(5))),
-                        (BookLevel(D(ask), D(3)), BookLevel(D(ask) + 1, D(5))))
+    return BookSnapshot(
+        ts,
+        (BookLevel(D(bid), D(2)), BookLevel(D(bid) - 1, D(5))),
+        (BookLevel(D(ask), D(3)), BookLevel(D(ask) + 1, D(5))),
+    )
 
 
 def _trade(price: str, amount: str, aggressor: Side, ts: float) -> TradePrint:
@@ -51,9 +58,14 @@ def _trade(price: str, amount: str, aggressor: Side, ts: float) -> TradePrint:
 
 
 def _order_config(**overrides: Any) -> OrderExecutorConfig:
-    fields: dict[str, Any] = {"timestamp": T0, "trading_pair": PAIR, "connector_name": "binance",
-                              "side": TradeType.BUY, "amount": D("0.01"),
-                              "execution_strategy": ExecutionStrategy.MARKET}
+    fields: dict[str, Any] = {
+        "timestamp": T0,
+        "trading_pair": PAIR,
+        "connector_name": "binance",
+        "side": TradeType.BUY,
+        "amount": D("0.01"),
+        "execution_strategy": ExecutionStrategy.MARKET,
+    }
     fields.update(overrides)
     return OrderExecutorConfig(**fields)
 
@@ -100,8 +112,9 @@ def test_resting_limit_queue_partial_fill_then_completion(tmp_path: Path) -> Non
 
     async def scenario() -> tuple[OrderExecutor, list[str], list[str]]:
         await session.start()
-        executor = session.start_executor(OrderExecutor, _order_config(
-            execution_strategy=ExecutionStrategy.LIMIT, price=D(60000)))
+        executor = session.start_executor(
+            OrderExecutor, _order_config(execution_strategy=ExecutionStrategy.LIMIT, price=D(60000))
+        )
         await session.advance(2)
         exchange.apply_trade(PAIR, _trade("60000", "2", Side.SELL, T0 + 3))  # the 2 BTC queue ahead of us
         await session.advance(1)
@@ -117,12 +130,18 @@ def test_resting_limit_queue_partial_fill_then_completion(tmp_path: Path) -> Non
     executor, after_queue, after_partial = session.run(scenario())
     assert after_queue == ["BuyOrderCreatedEvent"]
     assert after_partial == ["BuyOrderCreatedEvent", "OrderFilledEvent"]
-    assert _names(exchange) == ["BuyOrderCreatedEvent", "OrderFilledEvent", "OrderFilledEvent",
-                                "BuyOrderCompletedEvent"]
+    assert _names(exchange) == [
+        "BuyOrderCreatedEvent",
+        "OrderFilledEvent",
+        "OrderFilledEvent",
+        "BuyOrderCompletedEvent",
+    ]
     fills = [e for e in exchange.journal.events if isinstance(e, OrderFilledEvent)]
     assert [f.amount for f in fills] == [D("0.004"), D("0.006")] and {f.price for f in fills} == {D(60000)}
-    assert all(entry.is_maker and entry.fee_quote == entry.price * entry.amount * D("0.001")
-               for entry in exchange.ledger.entries)
+    assert all(
+        entry.is_maker and entry.fee_quote == entry.price * entry.amount * D("0.001")
+        for entry in exchange.ledger.entries
+    )
     assert executor.close_type is CloseType.POSITION_HOLD
     _assert_reconciles(exchange)
 
@@ -133,8 +152,9 @@ def test_cancel_releases_locked_funds(tmp_path: Path) -> None:
 
     async def scenario() -> tuple[Decimal, OrderExecutor]:
         await session.start()
-        executor = session.start_executor(OrderExecutor, _order_config(
-            execution_strategy=ExecutionStrategy.LIMIT, price=D(59000)))
+        executor = session.start_executor(
+            OrderExecutor, _order_config(execution_strategy=ExecutionStrategy.LIMIT, price=D(59000))
+        )
         await session.advance(2)
         locked_available = exchange.get_available_balance("USDT")
         executor.early_stop()
@@ -171,12 +191,16 @@ def test_limit_maker_that_would_cross_fails_with_a_reason(tmp_path: Path) -> Non
     assert exchange.ledger.entries == [] and exchange.get_balance("USDT") == D(10000)
 
 
-@pytest.mark.parametrize(("amount", "price", "message"), [
-    (D("0.00001"), None, "lower than minimum notional"),
-    (D("1"), None, "insufficient USDT balance"),
-])
-def test_orders_the_venue_would_refuse_fail_clearly(tmp_path: Path, amount: Decimal, price: Decimal | None,
-                                                   message: str) -> None:
+@pytest.mark.parametrize(
+    ("amount", "price", "message"),
+    [
+        (D("0.00001"), None, "lower than minimum notional"),
+        (D("1"), None, "insufficient USDT balance"),
+    ],
+)
+def test_orders_the_venue_would_refuse_fail_clearly(
+    tmp_path: Path, amount: Decimal, price: Decimal | None, message: str
+) -> None:
     exchange = _make_exchange()
     session = _session(tmp_path, exchange)
 
@@ -225,11 +249,22 @@ def test_order_latency_keeps_the_order_out_of_the_book(tmp_path: Path) -> None:
 
 
 def _position_config(**barrier: Any) -> PositionExecutorConfig:
-    fields: dict[str, Any] = {"stop_loss": D("0.01"), "take_profit": D("0.001"), "time_limit": 600,
-                              "open_order_type": OrderType.MARKET, "take_profit_order_type": OrderType.LIMIT}
+    fields: dict[str, Any] = {
+        "stop_loss": D("0.01"),
+        "take_profit": D("0.001"),
+        "time_limit": 600,
+        "open_order_type": OrderType.MARKET,
+        "take_profit_order_type": OrderType.LIMIT,
+    }
     fields.update(barrier)
-    return PositionExecutorConfig(timestamp=T0, trading_pair=PAIR, connector_name="binance", side=TradeType.BUY,
-                                  amount=D("0.01"), triple_barrier_config=TripleBarrierConfig(**fields))
+    return PositionExecutorConfig(
+        timestamp=T0,
+        trading_pair=PAIR,
+        connector_name="binance",
+        side=TradeType.BUY,
+        amount=D("0.01"),
+        triple_barrier_config=TripleBarrierConfig(**fields),
+    )
 
 
 def test_position_executor_take_profit_through_resting_limit(tmp_path: Path) -> None:
@@ -246,8 +281,14 @@ def test_position_executor_take_profit_through_resting_limit(tmp_path: Path) -> 
 
     executor = session.run(scenario())
     assert executor.close_type is CloseType.TAKE_PROFIT and executor.is_closed
-    assert _names(exchange) == ["BuyOrderCreatedEvent", "OrderFilledEvent", "BuyOrderCompletedEvent",
-                                "SellOrderCreatedEvent", "OrderFilledEvent", "SellOrderCompletedEvent"]
+    assert _names(exchange) == [
+        "BuyOrderCreatedEvent",
+        "OrderFilledEvent",
+        "BuyOrderCompletedEvent",
+        "SellOrderCreatedEvent",
+        "OrderFilledEvent",
+        "SellOrderCompletedEvent",
+    ]
     tp_fill = exchange.ledger.entries[-1]
     assert tp_fill.price == D("60061.00") and tp_fill.is_maker  # 60001 × 1.001, quantised
     expected = D("0.01") * (D("60061.00") - D(60001)) - sum(e.fee_quote for e in exchange.ledger.entries)

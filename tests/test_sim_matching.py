@@ -25,12 +25,18 @@ D = Decimal
 
 
 def _book(bids: list[tuple[str, str]], asks: list[tuple[str, str]], ts: float = 0.0) -> BookSnapshot:
-    return BookSnapshot(ts, tuple(BookLevel(D(p), D(q)) for p, q in bids),
-                        tuple(BookLevel(D(p), D(q)) for p, q in asks))
+    return BookSnapshot(
+        ts, tuple(BookLevel(D(p), D(q)) for p, q in bids), tuple(BookLevel(D(p), D(q)) for p, q in asks)
+    )
 
 
-def _order(oid: str = "o1", side: Side = Side.BUY, kind: OrderKind = OrderKind.LIMIT, amount: str = "1",
-           price: str | None = "100") -> SimOrder:
+def _order(
+    oid: str = "o1",
+    side: Side = Side.BUY,
+    kind: OrderKind = OrderKind.LIMIT,
+    amount: str = "1",
+    price: str | None = "100",
+) -> SimOrder:
     return SimOrder(oid, side, kind, D(amount), D(price) if price is not None else None, created_at=0.0)
 
 
@@ -51,7 +57,9 @@ def test_resting_order_waits_for_the_displayed_queue_then_fills_partially_then_f
     assert engine.on_trade(_trade("100", "1.5")) == []  # eats the queue only
     assert engine.get_order("o1").queue_ahead == D("0.5")
     partial = engine.on_trade(_trade("100", "0.8"))  # 0.5 queue, then 0.3 for us
-    assert [(f.amount, f.price, f.is_maker, f.order_done) for f in partial] == [(D("0.3"), D(100), True, False)]
+    assert [(f.amount, f.price, f.is_maker, f.order_done) for f in partial] == [
+        (D("0.3"), D(100), True, False)
+    ]
     final = engine.on_trade(_trade("99", "5"))  # traded THROUGH our price: the level is gone
     assert [(f.amount, f.order_done) for f in final] == [(D("0.7"), True)]
     assert engine.get_order("o1") is None
@@ -92,7 +100,10 @@ def test_price_time_priority_between_our_orders() -> None:
 def test_crossing_limit_takes_levels_then_rests_the_remainder() -> None:
     engine = _engine(asks=[("101", "1"), ("102", "1"), ("103", "5")])
     result = engine.submit(_order(amount="3", price="102"), 0.0)
-    assert [(f.price, f.amount, f.is_maker) for f in result.fills] == [(D(101), D(1), False), (D(102), D(1), False)]
+    assert [(f.price, f.amount, f.is_maker) for f in result.fills] == [
+        (D(101), D(1), False),
+        (D(102), D(1), False),
+    ]
     resting = engine.get_order("o1")
     assert resting is not None and resting.remaining == D(1) and resting.queue_ahead == 0
 
@@ -119,10 +130,17 @@ def test_market_order_without_a_book_is_rejected() -> None:
     assert result.rejection is not None and result.rejection.reason is RejectReason.NO_LIQUIDITY
 
 
-@pytest.mark.parametrize(("side", "price", "crosses"), [
-    (Side.BUY, "101", True), (Side.BUY, "101.5", True), (Side.BUY, "100.99", False),
-    (Side.SELL, "100", True), (Side.SELL, "99", True), (Side.SELL, "100.01", False),
-])
+@pytest.mark.parametrize(
+    ("side", "price", "crosses"),
+    [
+        (Side.BUY, "101", True),
+        (Side.BUY, "101.5", True),
+        (Side.BUY, "100.99", False),
+        (Side.SELL, "100", True),
+        (Side.SELL, "99", True),
+        (Side.SELL, "100.01", False),
+    ],
+)
 def test_limit_maker_that_would_cross_is_rejected(side: Side, price: str, crosses: bool) -> None:
     engine = _engine()
     result = engine.submit(_order(side=side, kind=OrderKind.LIMIT_MAKER, price=price), 0.0)
@@ -167,19 +185,24 @@ def test_candle_path_fills_only_through_the_limit() -> None:
     assert [(f.order_id, f.price, f.amount, f.is_maker) for f in fills] == [("buy", D(95), D(1), True)]
 
 
-@pytest.mark.parametrize(("o", "c", "mode", "expected"), [
-    ("100", "110", PathMode.AUTO, ("100", "90", "120", "110")),
-    ("110", "100", PathMode.AUTO, ("110", "120", "90", "100")),
-    ("110", "100", PathMode.OLHC, ("110", "90", "120", "100")),
-    ("100", "110", PathMode.OHLC, ("100", "120", "90", "110")),
-])
+@pytest.mark.parametrize(
+    ("o", "c", "mode", "expected"),
+    [
+        ("100", "110", PathMode.AUTO, ("100", "90", "120", "110")),
+        ("110", "100", PathMode.AUTO, ("110", "120", "90", "100")),
+        ("110", "100", PathMode.OLHC, ("110", "90", "120", "100")),
+        ("100", "110", PathMode.OHLC, ("100", "120", "90", "110")),
+    ],
+)
 def test_intrabar_path(o: str, c: str, mode: PathMode, expected: tuple[str, ...]) -> None:
     bar = Bar(0.0, D(o), D("120"), D("90"), D(c), D(1))
     assert intrabar_path(bar, mode) == tuple(D(x) for x in expected)
 
 
-@given(st.lists(st.decimals(min_value=1, max_value=1000, places=2), min_size=4, max_size=4),
-       st.sampled_from(list(PathMode)))
+@given(
+    st.lists(st.decimals(min_value=1, max_value=1000, places=2), min_size=4, max_size=4),
+    st.sampled_from(list(PathMode)),
+)
 def test_intrabar_path_visits_every_extreme_once(prices: list[Decimal], mode: PathMode) -> None:
     o, c = prices[0], prices[1]
     high, low = max(prices), min(prices)

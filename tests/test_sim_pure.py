@@ -22,23 +22,30 @@ from hummingbot_plugin.sim.models import Side, TradePrint
 D = Decimal
 CAPTURE = "20240808T2354Z_20240809T0005Z"
 
-fills_strategy = st.lists(st.tuples(
-    st.sampled_from([Side.BUY, Side.SELL]),
-    st.decimals(min_value=D("100"), max_value=D("100000"), places=2),
-    st.decimals(min_value=D("0.00001"), max_value=D("1"), places=5),
-    st.sampled_from([D("0.001"), D("0.0002"), D(0)]),
-), max_size=40)
+fills_strategy = st.lists(
+    st.tuples(
+        st.sampled_from([Side.BUY, Side.SELL]),
+        st.decimals(min_value=D("100"), max_value=D("100000"), places=2),
+        st.decimals(min_value=D("0.00001"), max_value=D("1"), places=5),
+        st.sampled_from([D("0.001"), D("0.0002"), D(0)]),
+    ),
+    max_size=40,
+)
 
 
 @given(fills_strategy)
 def test_ledger_reconciles_exactly(fills: list[tuple[Side, Decimal, Decimal, Decimal]]) -> None:
     ledger = Ledger({"USDT": D(10000), "BTC": D(1)})
     for i, (side, price, amount, rate) in enumerate(fills):
-        ledger.apply_fill(LedgerEntry(float(i), f"o{i}", "BTC-USDT", side, price, amount, price * amount * rate,
-                                      rate == 0, f"t{i}"))
+        ledger.apply_fill(
+            LedgerEntry(
+                float(i), f"o{i}", "BTC-USDT", side, price, amount, price * amount * rate, rate == 0, f"t{i}"
+            )
+        )
     assert set(ledger.reconcile().values()) <= {D(0)}
-    bought = sum((a for s, _, a, _ in fills if s is Side.BUY), D(0)) - sum((a for s, _, a, _ in fills
-                                                                             if s is Side.SELL), D(0))
+    bought = sum((a for s, _, a, _ in fills if s is Side.BUY), D(0)) - sum(
+        (a for s, _, a, _ in fills if s is Side.SELL), D(0)
+    )
     assert ledger.total("BTC") == D(1) + bought
 
 
@@ -56,14 +63,26 @@ def test_market_data_comes_before_the_tick_at_the_same_time() -> None:
     data = [ReplayEvent(10.0, EventKind.TRADE), ReplayEvent(20.0, EventKind.BOOK)]
     merged = list(merge_events([tick_events(0.0, 20.0, 10.0), iter(data)]))
     assert [(e.timestamp, e.kind) for e in merged] == [
-        (10.0, EventKind.TRADE), (10.0, EventKind.TICK), (20.0, EventKind.BOOK), (20.0, EventKind.TICK)]
+        (10.0, EventKind.TRADE),
+        (10.0, EventKind.TICK),
+        (20.0, EventKind.BOOK),
+        (20.0, EventKind.TICK),
+    ]
 
 
 def _candles(n: int = 300) -> pd.DataFrame:
     ts = [1_700_000_000.0 - 1_700_000_000.0 % 3600 + 60 * i for i in range(n)]
     close = [100.0 + i for i in range(n)]
-    return pd.DataFrame({"timestamp": ts, "open": close, "high": [c + 1 for c in close],
-                         "low": [c - 1 for c in close], "close": close, "volume": [1.0] * n})
+    return pd.DataFrame(
+        {
+            "timestamp": ts,
+            "open": close,
+            "high": [c + 1 for c in close],
+            "low": [c - 1 for c in close],
+            "close": close,
+            "volume": [1.0] * n,
+        }
+    )
 
 
 @pytest.mark.parametrize("interval", ["1m", "5m", "1h"])
@@ -72,7 +91,11 @@ def test_candle_store_serves_only_closed_bars(interval: str) -> None:
     frame = _candles()
     store.add("binance", "BTC-USDT", frame, "1m")
     seconds = {"1m": 60, "5m": 300, "1h": 3600}[interval]
-    for now in (frame["timestamp"].iloc[0] + 3599.0, frame["timestamp"].iloc[0] + 7200.0, frame["timestamp"].iloc[-1]):
+    for now in (
+        frame["timestamp"].iloc[0] + 3599.0,
+        frame["timestamp"].iloc[0] + 7200.0,
+        frame["timestamp"].iloc[-1],
+    ):
         bars = store.closed_bars("binance", "BTC-USDT", interval, now, max_records=10_000)
         assert (bars["timestamp"] + seconds <= now).all()
         later = store.closed_bars("binance", "BTC-USDT", interval, now + 10 * seconds, max_records=10_000)
@@ -85,18 +108,27 @@ def test_candle_store_unknown_market_is_a_clear_error() -> None:
 
 
 def test_bars_from_trades() -> None:
-    trades = [TradePrint(0.5, D(10), D(1), Side.BUY), TradePrint(30.0, D(12), D(2), Side.SELL),
-              TradePrint(61.0, D(11), D(1), Side.SELL)]
+    trades = [
+        TradePrint(0.5, D(10), D(1), Side.BUY),
+        TradePrint(30.0, D(12), D(2), Side.SELL),
+        TradePrint(61.0, D(11), D(1), Side.SELL),
+    ]
     bars = bars_from_trades(trades, 60)
-    assert bars[["open", "high", "low", "close", "volume"]].values.tolist() == [[10, 12, 10, 12, 3], [11, 11, 11, 11, 1]]
+    assert bars[["open", "high", "low", "close", "volume"]].values.tolist() == [
+        [10, 12, 10, 12, 3],
+        [11, 11, 11, 11, 1],
+    ]
 
 
-@pytest.mark.parametrize(("name", "kind"), [
-    (f"binance_BTC-USDT_trades_{CAPTURE}.csv", FeedKind.TRADES),
-    (f"binance_BTC-USDT_l2_top20_1s_{CAPTURE}.csv", FeedKind.L2),
-    (f"binance_BTC-USDT_bookticker_{CAPTURE}.csv", FeedKind.BOOKTICKER),
-    ("binance_BTC-USDT_1h.csv", FeedKind.CANDLES),
-])
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        (f"binance_BTC-USDT_trades_{CAPTURE}.csv", FeedKind.TRADES),
+        (f"binance_BTC-USDT_l2_top20_1s_{CAPTURE}.csv", FeedKind.L2),
+        (f"binance_BTC-USDT_bookticker_{CAPTURE}.csv", FeedKind.BOOKTICKER),
+        ("binance_BTC-USDT_1h.csv", FeedKind.CANDLES),
+    ],
+)
 def test_feed_kind_from_name(name: str, kind: FeedKind) -> None:
     assert detect_kind(Path(name)) is kind
     assert pair_from_filename(Path(name)) == "BTC-USDT"

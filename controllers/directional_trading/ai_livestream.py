@@ -42,9 +42,8 @@ from pydantic import Field, field_validator, model_validator
 from hummingbot_plugin.ai import SignalEngine, barriers_for, position_quote
 from hummingbot_plugin.ai import config_rules as rules
 from hummingbot_plugin.ai.decision import DecisionRow, SizingMode, empty_frame, refused_row
-from hummingbot_plugin.ai.status import ChannelState, custom_info, status_lines
+from hummingbot_plugin.ai.status import ChannelState, custom_info, signal_record, status_lines
 from hummingbot_plugin.ai.views import effective_row
-from hummingbot_plugin.audit import SignalRecord
 from hummingbot_plugin.errors import DataError
 from hummingbot_plugin.hb.control_channel import ControlChannel
 from hummingbot_plugin.hb.risk_gate import RiskGatedController
@@ -60,7 +59,9 @@ class AiLivestreamConfig(DirectionalTradingControllerConfigBase):
     """Quantile-forecast directional trading on one market (venue, pair and model are required)."""
 
     controller_name: str = "ai_livestream"
-    connector_name: str = Field(..., min_length=1, json_schema_extra=_f("Exchange connector (e.g. binance): ", False))
+    connector_name: str = Field(
+        ..., min_length=1, json_schema_extra=_f("Exchange connector (e.g. binance): ", False)
+    )
     trading_pair: str = Field(
         ..., pattern=r"^[A-Z0-9]+-[A-Z0-9]+$", json_schema_extra=_f("Trading pair BASE-QUOTE: ", False)
     )
@@ -71,8 +72,12 @@ class AiLivestreamConfig(DirectionalTradingControllerConfigBase):
         "null = trade external MQTT predictions only (prediction_mode must be replace)",
         json_schema_extra=_f("Model directory under models/ (blank = external predictions only): ", False),
     )
-    long_threshold: float = Field(default=0.45, gt=0, le=1, json_schema_extra=_f("Min p_long to go long: ", True))
-    short_threshold: float = Field(default=0.45, gt=0, le=1, json_schema_extra=_f("Min p_short to short: ", True))
+    long_threshold: float = Field(
+        default=0.45, gt=0, le=1, json_schema_extra=_f("Min p_long to go long: ", True)
+    )
+    short_threshold: float = Field(
+        default=0.45, gt=0, le=1, json_schema_extra=_f("Min p_short to short: ", True)
+    )
     allow_short: bool = Field(default=False, json_schema_extra=_f("Allow shorts (perpetuals only)? ", False))
     sizing_mode: SizingMode = Field(
         default=SizingMode.FIXED, json_schema_extra=_f("Sizing: fixed or kelly (fraction of budget): ", True)
@@ -83,13 +88,21 @@ class AiLivestreamConfig(DirectionalTradingControllerConfigBase):
     min_order_quote: Decimal = Field(
         default=Decimal("10"), gt=0, json_schema_extra=_f("Smallest order in quote: ", True)
     )
-    stop_loss_multiple: float = Field(default=2.0, gt=0, le=50, json_schema_extra=_f("Stop loss = k × target_pct, k: ", True))
+    stop_loss_multiple: float = Field(
+        default=2.0, gt=0, le=50, json_schema_extra=_f("Stop loss = k × target_pct, k: ", True)
+    )
     take_profit_multiple: float = Field(
         default=3.0, gt=0, le=50, json_schema_extra=_f("Take profit = k × target_pct, k: ", True)
     )
-    stop_loss_min: float = Field(default=0.006, gt=0, lt=1, json_schema_extra=_f("Stop loss floor (fraction): ", True))
-    stop_loss_max: float = Field(default=0.03, gt=0, lt=1, json_schema_extra=_f("Stop loss cap (fraction): ", True))
-    take_profit_min: float = Field(default=0.006, gt=0, lt=1, json_schema_extra=_f("Take profit floor: ", True))
+    stop_loss_min: float = Field(
+        default=0.006, gt=0, lt=1, json_schema_extra=_f("Stop loss floor (fraction): ", True)
+    )
+    stop_loss_max: float = Field(
+        default=0.03, gt=0, lt=1, json_schema_extra=_f("Stop loss cap (fraction): ", True)
+    )
+    take_profit_min: float = Field(
+        default=0.006, gt=0, lt=1, json_schema_extra=_f("Take profit floor: ", True)
+    )
     take_profit_max: float = Field(default=0.05, gt=0, lt=1, json_schema_extra=_f("Take profit cap: ", True))
     close_on_opposite_signal: bool = Field(
         default=True, json_schema_extra=_f("Close a position when the signal turns against it? ", True)
@@ -98,21 +111,29 @@ class AiLivestreamConfig(DirectionalTradingControllerConfigBase):
         default=2.0, ge=1, le=10, json_schema_extra=_f("Candles older than N intervals are stale, N: ", False)
     )
     leverage: int = Field(default=1, ge=1, le=20, json_schema_extra=_f("Leverage (1 for spot): ", False))
-    position_mode: PositionMode = Field(default=PositionMode.ONEWAY, json_schema_extra=_f("Position mode: ", False))
+    position_mode: PositionMode = Field(
+        default=PositionMode.ONEWAY, json_schema_extra=_f("Position mode: ", False)
+    )
     stop_loss: Decimal | None = Field(
         default=None, description="not used: see stop_loss_multiple", json_schema_extra=_f("(unused) ", False)
     )
     take_profit: Decimal | None = Field(
-        default=None, description="not used: see take_profit_multiple", json_schema_extra=_f("(unused) ", False)
+        default=None,
+        description="not used: see take_profit_multiple",
+        json_schema_extra=_f("(unused) ", False),
     )
-    time_limit: int | None = Field(default=4 * 3600, gt=0, json_schema_extra=_f("Time limit per position (s): ", True))
+    time_limit: int | None = Field(
+        default=4 * 3600, gt=0, json_schema_extra=_f("Time limit per position (s): ", True)
+    )
     take_profit_order_type: OrderType = Field(
         default=OrderType.MARKET, json_schema_extra=_f("Take-profit order type: ", True)
     )
     mqtt: ControlChannelSettings = Field(
         default_factory=ControlChannelSettings, json_schema_extra=_f("MQTT channel settings: ", False)
     )
-    risk: RiskLimits = Field(default_factory=RiskLimits, json_schema_extra=_f("Risk limits (docs/risk.md): ", True))
+    risk: RiskLimits = Field(
+        default_factory=RiskLimits, json_schema_extra=_f("Risk limits (docs/risk.md): ", True)
+    )
 
     @field_validator("interval")
     @classmethod
@@ -151,13 +172,20 @@ class AiLivestreamController(RiskGatedController, DirectionalTradingControllerBa
 
     def get_candles_config(self) -> list[CandlesConfig]:
         c = self.config
-        return [CandlesConfig(connector=c.connector_name, trading_pair=c.trading_pair, interval=c.interval,
-                              max_records=rules.CANDLE_RECORDS)]
+        return [
+            CandlesConfig(
+                connector=c.connector_name,
+                trading_pair=c.trading_pair,
+                interval=c.interval,
+                max_records=rules.CANDLE_RECORDS,
+            )
+        ]
 
     def _candles(self) -> Any:
         c = self.config
-        return self.market_data_provider.get_candles_df(c.connector_name, c.trading_pair, c.interval,
-                                                        rules.CANDLE_RECORDS)
+        return self.market_data_provider.get_candles_df(
+            c.connector_name, c.trading_pair, c.interval, rules.CANDLE_RECORDS
+        )
 
     def _publish(self, row: DecisionRow, features: Any) -> None:
         self.processed_data = {**row.as_dict(), "features": features}
@@ -175,8 +203,14 @@ class AiLivestreamController(RiskGatedController, DirectionalTradingControllerBa
             local = self.engine.live_row(self._candles(), now, rule)
         except DataError as exc:  # the provider has no candles for this market (yet)
             local = refused_row(None, f"candles unavailable: {exc.message}")
-        row = effective_row(local, fresh, self._external_seen, now=now, policy=rules.policy(self.config),
-                            rule=self.engine.rule_for_model(rule))
+        row = effective_row(
+            local,
+            fresh,
+            self._external_seen,
+            now=now,
+            policy=rules.policy(self.config),
+            rule=self.engine.rule_for_model(rule),
+        )
         self._publish(row, self.engine.history_frame())
         self._audit(row, now)
 
@@ -214,7 +248,9 @@ class AiLivestreamController(RiskGatedController, DirectionalTradingControllerBa
             return []
         c = self.config
         quote = position_quote(rules.sizing_rule(c), float(self.processed_data.get("size_fraction", 0.0)))
-        price = self.market_data_provider.get_price_by_type(c.connector_name, c.trading_pair, PriceType.MidPrice)
+        price = self.market_data_provider.get_price_by_type(
+            c.connector_name, c.trading_pair, PriceType.MidPrice
+        )
         if quote is None or price is None or not Decimal(price) > 0:
             return []
         side = TradeType.BUY if signal > 0 else TradeType.SELL
@@ -227,44 +263,54 @@ class AiLivestreamController(RiskGatedController, DirectionalTradingControllerBa
         if signal == 0 or not self.config.close_on_opposite_signal:
             return []
         against = TradeType.SELL if signal > 0 else TradeType.BUY
-        return [StopExecutorAction(controller_id=self.config.id, executor_id=e.id)
-                for e in self.executors_info if e.is_active and e.side == against]
+        return [
+            StopExecutorAction(controller_id=self.config.id, executor_id=e.id)
+            for e in self.executors_info
+            if e.is_active and e.side == against
+        ]
 
-    def get_executor_config(self, trade_type: TradeType, price: Decimal, amount: Decimal) -> PositionExecutorConfig:
+    def get_executor_config(
+        self, trade_type: TradeType, price: Decimal, amount: Decimal
+    ) -> PositionExecutorConfig:
         c = self.config
         barriers = barriers_for(float(self.processed_data.get("target_pct", 0.0)), rules.barrier_rule(c))
         triple = TripleBarrierConfig(
-            stop_loss=barriers.stop_loss, take_profit=barriers.take_profit, time_limit=c.time_limit,
-            trailing_stop=c.trailing_stop, open_order_type=OrderType.MARKET,
-            take_profit_order_type=c.take_profit_order_type, stop_loss_order_type=OrderType.MARKET,
+            stop_loss=barriers.stop_loss,
+            take_profit=barriers.take_profit,
+            time_limit=c.time_limit,
+            trailing_stop=c.trailing_stop,
+            open_order_type=OrderType.MARKET,
+            take_profit_order_type=c.take_profit_order_type,
+            stop_loss_order_type=OrderType.MARKET,
             time_limit_order_type=OrderType.MARKET,
         )
         return PositionExecutorConfig(
-            timestamp=self.market_data_provider.time(), connector_name=c.connector_name,
-            trading_pair=c.trading_pair, side=trade_type, entry_price=price, amount=amount,
-            triple_barrier_config=triple, leverage=c.leverage,
+            timestamp=self.market_data_provider.time(),
+            connector_name=c.connector_name,
+            trading_pair=c.trading_pair,
+            side=trade_type,
+            entry_price=price,
+            amount=amount,
+            triple_barrier_config=triple,
+            leverage=c.leverage,
         )
 
     def _audit(self, row: DecisionRow, now: float) -> None:
+        """Append a SignalRecord when the decision changes (audit sink: the script-injected risk gate's)."""
         sink = getattr(getattr(self, "_risk_gate", None), "audit", None)
         key = (repr(row.timestamp), str(row.signal), row.reason, row.source)
-        if sink is None or key == self._audited:
-            return
-        self._audited = key
-        info = self.engine.info
-        sink.append(SignalRecord(
-            ts=now, source=str(self.config.id), model_id=info.model_id, model_sha256=info.sha256,
-            trading_pair=self.config.trading_pair, signal=row.signal,
-            probabilities={"short": row.p_short, "neutral": row.p_neutral, "long": row.p_long,
-                           "q10": row.q10, "q50": row.q50, "q90": row.q90, "target_pct": row.target_pct},
-            detail=row.reason or f"source={row.source}",
-        ))
+        if sink is not None and key != self._audited:
+            self._audited = key
+            c = self.config
+            sink.append(signal_record(row, self.engine.info, str(c.id), c.trading_pair, now))
 
     def current_row(self) -> DecisionRow:
         return rules.row_of(self.processed_data)
 
     def to_format_status(self) -> list[str]:
-        return status_lines(self.current_row(), self.engine.info, self.channel_state, self.market_data_provider.time())
+        return status_lines(
+            self.current_row(), self.engine.info, self.channel_state, self.market_data_provider.time()
+        )
 
     def get_custom_info(self) -> dict[str, Any]:
         return custom_info(self.current_row(), self.engine.info, self.market_data_provider.time())

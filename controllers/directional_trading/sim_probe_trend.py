@@ -24,17 +24,33 @@ class SimProbeTrendConfig(DirectionalTradingControllerConfigBase):
     controller_name: str = "sim_probe_trend"
     candles_interval: str = Field(
         default="1m",
-        json_schema_extra={"prompt": "Candle interval for the SMA (e.g. 1m): ", "prompt_on_new": True,
-                           "is_updatable": False})
+        json_schema_extra={
+            "prompt": "Candle interval for the SMA (e.g. 1m): ",
+            "prompt_on_new": True,
+            "is_updatable": False,
+        },
+    )
     sma_length: int = Field(
-        default=20, gt=1, le=1000,
-        json_schema_extra={"prompt": "SMA length in candles: ", "prompt_on_new": True, "is_updatable": True})
+        default=20,
+        gt=1,
+        le=1000,
+        json_schema_extra={"prompt": "SMA length in candles: ", "prompt_on_new": True, "is_updatable": True},
+    )
     band: Decimal = Field(
-        default=Decimal("0.0005"), ge=0, lt=1,
-        json_schema_extra={"prompt": "Dead band around the SMA (fraction): ", "prompt_on_new": True,
-                           "is_updatable": True})
-    leverage: int = Field(default=1, ge=1, json_schema_extra={"prompt": "Leverage (1 for spot): ",
-                                                              "prompt_on_new": True, "is_updatable": False})
+        default=Decimal("0.0005"),
+        ge=0,
+        lt=1,
+        json_schema_extra={
+            "prompt": "Dead band around the SMA (fraction): ",
+            "prompt_on_new": True,
+            "is_updatable": True,
+        },
+    )
+    leverage: int = Field(
+        default=1,
+        ge=1,
+        json_schema_extra={"prompt": "Leverage (1 for spot): ", "prompt_on_new": True, "is_updatable": False},
+    )
 
 
 class SimProbeTrend(DirectionalTradingControllerBase):
@@ -45,16 +61,25 @@ class SimProbeTrend(DirectionalTradingControllerBase):
         self.config: SimProbeTrendConfig = config
 
     def get_candles_config(self) -> list[CandlesConfig]:
-        return [CandlesConfig(connector=self.config.connector_name, trading_pair=self.config.trading_pair,
-                              interval=self.config.candles_interval, max_records=self.config.sma_length + 5)]
+        return [
+            CandlesConfig(
+                connector=self.config.connector_name,
+                trading_pair=self.config.trading_pair,
+                interval=self.config.candles_interval,
+                max_records=self.config.sma_length + 5,
+            )
+        ]
 
     async def update_processed_data(self) -> None:
         df = self.market_data_provider.get_candles_df(
-            self.config.connector_name, self.config.trading_pair, self.config.candles_interval,
-            self.config.sma_length + 5)
+            self.config.connector_name,
+            self.config.trading_pair,
+            self.config.candles_interval,
+            self.config.sma_length + 5,
+        )
         signal = 0
         if len(df) >= self.config.sma_length:
-            closes = df["close"].iloc[-self.config.sma_length:]
+            closes = df["close"].iloc[-self.config.sma_length :]
             sma = Decimal(str(closes.mean()))
             last = Decimal(str(closes.iloc[-1]))
             if last > sma * (1 + self.config.band):

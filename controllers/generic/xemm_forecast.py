@@ -62,8 +62,8 @@ def _x(prompt: str, updatable: bool = True, on_new: bool = False) -> dict[str, o
 class XEMMForecastConfig(ControllerConfigBase):
     """Validated XEMM configuration (``extra='forbid'``, every field ranged)."""
 
-    controller_type: str = "generic"
-    controller_name: str = "xemm_forecast"
+    controller_type: str = Field(default="generic", json_schema_extra=_x("Controller type: ", False))
+    controller_name: str = Field(default="xemm_forecast", json_schema_extra=_x("Controller name: ", False))
     maker_connector: str = Field(..., min_length=1, json_schema_extra=_x("Maker connector: ", False, True))
     maker_trading_pair: str = Field(
         ..., pattern=_PAIR, json_schema_extra=_x("Maker pair (BTC-USDT): ", False, True)

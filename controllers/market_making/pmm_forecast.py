@@ -57,7 +57,7 @@ def _upd(prompt: str, updatable: bool = True, on_new: bool = False) -> dict[str,
 class PMMForecastConfig(MarketMakingControllerConfigBase):
     """Validated configuration (``extra='forbid'``): every field has a range and a prompt."""
 
-    controller_name: str = "pmm_forecast"
+    controller_name: str = Field(default="pmm_forecast", json_schema_extra=_upd("Controller name: ", False))
     connector_name: str = Field(
         ..., min_length=1, json_schema_extra=_upd("Connector (e.g. binance): ", False, True)
     )

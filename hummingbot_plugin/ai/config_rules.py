@@ -65,7 +65,9 @@ def check_config(config: Any) -> None:
         )
     if config.model_dir is None:
         if config.mqtt.prediction_mode is not PredictionMode.REPLACE:
-            raise ValueError("model_dir is empty (external predictions only): set mqtt.prediction_mode: replace")
+            raise ValueError(
+                "model_dir is empty (external predictions only): set mqtt.prediction_mode: replace"
+            )
         if config.sizing_mode is not SizingMode.FIXED:
             raise ValueError("kelly sizing needs the in-process model: set sizing_mode: fixed or a model_dir")
 

@@ -193,19 +193,26 @@ def decision_row(forecast: Any, rule: SignalRule) -> DecisionRow:
     for name in _FORECAST_COLUMNS:
         columns[name] = np.array([np.nan if reason is not None else float(getattr(forecast, name))])
     decided = decide_arrays(columns, np.array([reason or ""], dtype=object), rule)
-    return DecisionRow(
-        timestamp=float(decided["timestamp"][0]),
-        **{name: float(decided[name][0]) for name in _REFUSED_VALUES},
-        signal=int(decided["signal"][0]),
-        reason=str(decided["reason"][0]),
-    )
+    values = {name: float(decided[name][0]) for name in _REFUSED_VALUES}
+    return _row(float(decided["timestamp"][0]), values, int(decided["signal"][0]), str(decided["reason"][0]))
 
 
 def refused_row(timestamp: float | None, reason: str) -> DecisionRow:
     """A no-trade row with the neutral placeholders and ``reason``."""
+    return _row(np.nan if timestamp is None else float(timestamp), _REFUSED_VALUES, 0, reason)
+
+
+def _row(timestamp: float, values: Mapping[str, float], signal: int, reason: str) -> DecisionRow:
     return DecisionRow(
-        timestamp=np.nan if timestamp is None else float(timestamp),
-        **_REFUSED_VALUES,
-        signal=0,
+        timestamp=timestamp,
+        q10=values["q10"],
+        q50=values["q50"],
+        q90=values["q90"],
+        p_short=values["p_short"],
+        p_neutral=values["p_neutral"],
+        p_long=values["p_long"],
+        target_pct=values["target_pct"],
+        size_fraction=values["size_fraction"],
+        signal=signal,
         reason=reason,
     )

@@ -15,7 +15,6 @@ is refused: every decision is then signal 0 with ``model unavailable: ...`` as t
 from __future__ import annotations
 
 import hashlib
-from collections import deque
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -33,6 +32,7 @@ from hummingbot_plugin.ai.decision import (
     empty_frame,
     refused_row,
 )
+from hummingbot_plugin.ai.history import DecisionHistory
 from hummingbot_plugin.data import interval_seconds
 from hummingbot_plugin.errors import ModelError
 from hummingbot_plugin.ml.forecaster import Forecast, Forecaster, NoForecast
@@ -80,8 +80,7 @@ class SignalEngine:
         self.interval_s = interval_seconds(interval)
         self.stale_after_bars = stale_after_bars
         self._cached: tuple[float, Forecast | NoForecast] | None = None
-        self._history: deque[DecisionRow] = deque(maxlen=HISTORY_ROWS)
-        self._history_frame: pd.DataFrame = empty_frame()
+        self._history = DecisionHistory(HISTORY_ROWS)
 
     @classmethod
     def load(
@@ -130,18 +129,17 @@ class SignalEngine:
         stamps = candles["timestamp"].to_numpy(np.float64) if len(candles) else np.empty(0)
         closed = closed_count(stamps, now, self.interval_s)
         newest_closed = float(stamps[closed - 1]) if closed else None
-        stale = staleness_reason(float(stamps[-1]) if stamps.size else None, now, self.interval_s,
-                                 self.stale_after_bars)
+        stale = staleness_reason(
+            float(stamps[-1]) if stamps.size else None, now, self.interval_s, self.stale_after_bars
+        )
         if stale or newest_closed is None:
             return refused_row(newest_closed, stale or "no closed candle yet")
         if self.forecaster is None:
             return refused_row(newest_closed, self.refusal)
         forecast = self._forecast(candles, closed, newest_closed)
         row = decision_row(forecast, self.rule_for_model(rule))
-        if not self._history or self._history[-1].timestamp != newest_closed:
+        if self._history.last_timestamp != newest_closed:
             self._history.append(row)
-            self._history_frame = pd.DataFrame([r.as_dict() for r in self._history],
-                                               columns=list(FRAME_COLUMNS))
         return row
 
     def _forecast(self, candles: pd.DataFrame, closed: int, newest: float) -> Forecast | NoForecast:
@@ -159,4 +157,4 @@ class SignalEngine:
 
     def history_frame(self) -> pd.DataFrame:
         """The live decisions of the last ``HISTORY_ROWS`` closed bars (same columns as :meth:`frame`)."""
-        return self._history_frame
+        return self._history.frame()

@@ -8,8 +8,9 @@ from typing import Any
 
 from hummingbot_plugin.ai.decision import DecisionRow
 from hummingbot_plugin.ai.engine import ModelInfo
+from hummingbot_plugin.audit import SignalRecord
 
-__all__ = ["ChannelState", "custom_info", "status_lines"]
+__all__ = ["ChannelState", "custom_info", "signal_record", "status_lines"]
 
 _DAY = 86_400.0
 
@@ -71,3 +72,27 @@ def custom_info(row: DecisionRow, info: ModelInfo, now: float) -> dict[str, Any]
         "model_id": info.model_id,
         "model_age_days": None if age is None else round(age, 2),
     }
+
+
+def signal_record(
+    row: DecisionRow, info: ModelInfo, controller_id: str, trading_pair: str, now: float
+) -> SignalRecord:
+    """The audit record of one decision (model id + manifest sha256, probabilities, reason)."""
+    return SignalRecord(
+        ts=now,
+        source=controller_id,
+        model_id=info.model_id,
+        model_sha256=info.sha256,
+        trading_pair=trading_pair,
+        signal=row.signal,
+        probabilities={
+            "short": row.p_short,
+            "neutral": row.p_neutral,
+            "long": row.p_long,
+            "q10": row.q10,
+            "q50": row.q50,
+            "q90": row.q90,
+            "target_pct": row.target_pct,
+        },
+        detail=row.reason or f"source={row.source}",
+    )

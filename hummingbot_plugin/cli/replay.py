@@ -20,26 +20,54 @@ def register(subparsers: Any) -> None:
         "replay",
         help="replay market data through a V2 script, its controllers and Hummingbot's real executors",
         description="Builds Hummingbot's runtime headless (BACKTEST clock, MarketsRecorder, the script, its "
-                    "controllers, ExecutorOrchestrator, real executors) on a simulated exchange fed by the files. "
-                    "Trades + L2 files give queue-aware fills; candle files an intrabar path (see docs/simulator.md).",
+        "controllers, ExecutorOrchestrator, real executors) on a simulated exchange fed by the files. "
+        "Trades + L2 files give queue-aware fills; candle files an intrabar path (see docs/simulator.md).",
     )
-    parser.add_argument("--script-config", required=True, type=Path,
-                        help="script YAML (conf/scripts/x.yml) naming script_file_name and controllers_config")
-    parser.add_argument("--data", required=True, nargs="+", type=Path,
-                        help="data files: <venue>_<PAIR>_trades_*.csv + *_l2_top20_*.csv, or candle CSVs")
-    parser.add_argument("--start", help="first day/time (UTC, inclusive), e.g. 2024-08-01 or 2024-08-01T06:00")
+    parser.add_argument(
+        "--script-config",
+        required=True,
+        type=Path,
+        help="script YAML (conf/scripts/x.yml) naming script_file_name and controllers_config",
+    )
+    parser.add_argument(
+        "--data",
+        required=True,
+        nargs="+",
+        type=Path,
+        help="data files: <venue>_<PAIR>_trades_*.csv + *_l2_top20_*.csv, or candle CSVs",
+    )
+    parser.add_argument(
+        "--start", help="first day/time (UTC, inclusive), e.g. 2024-08-01 or 2024-08-01T06:00"
+    )
     parser.add_argument("--end", help="last day/time (UTC, inclusive)")
-    parser.add_argument("--balance", action="append", default=[], metavar="ASSET=AMOUNT",
-                        help="starting balance, repeatable (e.g. --balance USDT=10000 --balance BTC=0.1)")
+    parser.add_argument(
+        "--balance",
+        action="append",
+        default=[],
+        metavar="ASSET=AMOUNT",
+        help="starting balance, repeatable (e.g. --balance USDT=10000 --balance BTC=0.1)",
+    )
     parser.add_argument("--sim-config", type=Path, help="simulated venue settings YAML (conf/sim/*.yml)")
-    parser.add_argument("--points-per-bar", type=int, default=4, choices=[2, 4, 8],
-                        help="candle mode: intrabar path points per bar (default 4: open, extreme, extreme, close)")
+    parser.add_argument(
+        "--points-per-bar",
+        type=int,
+        default=4,
+        choices=[2, 4, 8],
+        help="candle mode: intrabar path points per bar (default 4: open, extreme, extreme, close)",
+    )
     parser.add_argument("--speed", default="max", help="'max' (as fast as possible; the only mode offline)")
-    parser.add_argument("--keep-open", action="store_true",
-                        help="do not close executors at the end (default: stop them as an operator would)")
-    parser.add_argument("--db", type=Path, help="keep Hummingbot's MarketsRecorder SQLite here (default: temporary)")
+    parser.add_argument(
+        "--keep-open",
+        action="store_true",
+        help="do not close executors at the end (default: stop them as an operator would)",
+    )
+    parser.add_argument(
+        "--db", type=Path, help="keep Hummingbot's MarketsRecorder SQLite here (default: temporary)"
+    )
     parser.add_argument("--quiet", action="store_true", help="no live status line")
-    parser.add_argument("--json", required=True, type=Path, help="where to write metrics, orders, fills (JSON)")
+    parser.add_argument(
+        "--json", required=True, type=Path, help="where to write metrics, orders, fills (JSON)"
+    )
     parser.add_argument("--report", type=Path, help="optional equity report: .png or .html")
     parser.set_defaults(func=run)
 
@@ -54,8 +82,10 @@ def parse_balances(items: list[str]) -> dict[str, Decimal]:
         except InvalidOperation:
             value = Decimal(-1)
         if not sep or not asset.strip() or value < 0:
-            raise ConfigError(f"--balance {item!r} is not ASSET=AMOUNT with AMOUNT >= 0",
-                              fix="write it like --balance USDT=10000")
+            raise ConfigError(
+                f"--balance {item!r} is not ASSET=AMOUNT with AMOUNT >= 0",
+                fix="write it like --balance USDT=10000",
+            )
         balances[asset.strip().upper()] = value
     return balances
 
@@ -63,21 +93,32 @@ def parse_balances(items: list[str]) -> dict[str, Decimal]:
 def run(args: argparse.Namespace) -> int:
     """Run the replay and write its JSON (and optional report)."""
     from hummingbot_plugin.hb.sim.replay import ReplayRequest, run_replay
-    from hummingbot_plugin.hb.sim.report_file import write_report
+    from hummingbot_plugin.sim.report_file import write_report
 
     if args.speed != "max":
-        raise ConfigError(f"--speed {args.speed!r} is not supported for file replays",
-                          fix="use --speed max (live pacing is what paper trading mode is for)")
+        raise ConfigError(
+            f"--speed {args.speed!r} is not supported for file replays",
+            fix="use --speed max (live pacing is what paper trading mode is for)",
+        )
     request = ReplayRequest(
-        script_config=args.script_config, data=tuple(args.data), start=args.start, end=args.end,
-        balances=parse_balances(args.balance), sim_config=args.sim_config, points_per_bar=args.points_per_bar,
-        close_at_end=not args.keep_open, status_stream=None if args.quiet else sys.stderr, db_path=args.db)
+        script_config=args.script_config,
+        data=tuple(args.data),
+        start=args.start,
+        end=args.end,
+        balances=parse_balances(args.balance),
+        sim_config=args.sim_config,
+        points_per_bar=args.points_per_bar,
+        close_at_end=not args.keep_open,
+        status_stream=None if args.quiet else sys.stderr,
+        db_path=args.db,
+    )
     result = run_replay(request)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result.payload, indent=1, default=str))
     if args.report:
         write_report(result.payload, args.report)
-    m = result.payload["metrics"]
-    print(f"replay: {m['n_fills']} fills, net PnL {m['net_pnl_quote']:.2f}, return {m['return_pct']:.3f}%, "
-          f"max DD {m['max_drawdown_pct']:.3f}% -> {args.json}")
+    from hummingbot_plugin.sim.report_file import replay_summary
+
+    print(replay_summary(result.payload))
+    print(f"wrote {args.json}" + (f" and {args.report}" if args.report else ""))
     return 0

@@ -23,7 +23,13 @@ from hummingbot.strategy_v2.models.executor_actions import (
 
 from hummingbot_plugin.audit.log import AuditSink
 from hummingbot_plugin.hb.risk_gate import RiskGate
-from hummingbot_plugin.hb.risk_snapshot import BookClock, build_snapshot, is_running, request_from_action
+from hummingbot_plugin.hb.risk_snapshot import (
+    BookClock,
+    build_snapshot,
+    is_running,
+    market_of,
+    request_from_action,
+)
 from hummingbot_plugin.mqtt.mailbox import Inbound
 from hummingbot_plugin.mqtt.replay import ReplayStore
 from hummingbot_plugin.mqtt.signing import load_keyring
@@ -73,8 +79,8 @@ class GlobalRiskGate:
     def allow(self, action: CreateExecutorAction) -> bool:
         if self.snapshot is None:
             return False  # nothing observed yet: fail closed
-        config = action.executor_config
-        pair = self.snapshot.pair(getattr(config, "connector_name", ""), getattr(config, "trading_pair", ""))
+        market = market_of(action.executor_config)
+        pair = self.snapshot.pair(*market) if market else None
         request = request_from_action(action, pair.mid_price if pair else None)
         return request is not None and self.guard.review(request, self.snapshot, self.now).allowed
 

@@ -21,7 +21,13 @@ from hummingbot.strategy_v2.models.executor_actions import (
 from hummingbot_plugin.audit.log import AuditSink
 from hummingbot_plugin.audit.records import DecisionRecord, ExecutorActionRecord
 from hummingbot_plugin.errors import RiskError
-from hummingbot_plugin.hb.risk_snapshot import BookClock, build_snapshot, is_running, request_from_action
+from hummingbot_plugin.hb.risk_snapshot import (
+    BookClock,
+    build_snapshot,
+    is_running,
+    market_of,
+    request_from_action,
+)
 from hummingbot_plugin.metrics import PluginMetrics
 from hummingbot_plugin.risk import (
     DenialReason,
@@ -127,8 +133,8 @@ class RiskGate:
         )
 
     def _review(self, action: CreateExecutorAction, snapshot: PortfolioSnapshot, now: float) -> bool:
-        config = action.executor_config
-        pair = snapshot.pair(getattr(config, "connector_name", ""), getattr(config, "trading_pair", ""))
+        market = market_of(action.executor_config)
+        pair = snapshot.pair(*market) if market else None
         request = request_from_action(action, pair.mid_price if pair else None)
         if request is None:
             self._audit_unassessable(action, now)
@@ -154,17 +160,16 @@ class RiskGate:
                         controller_id=controller.config.id, executor_id=executor.id, keep_position=keep
                     )
                 )
-            elif (
-                not executor.is_trading
-                and not self.guard.quotes_allowed(
-                    executor.connector_name, executor.trading_pair, snapshot, now
-                ).allowed
-            ):
+            elif not executor.is_trading and not self._quotes_allowed(executor.config, snapshot, now):
                 stops.append(StopExecutorAction(controller_id=controller.config.id, executor_id=executor.id))
         self._stop_sent.update(s.executor_id for s in stops)
         active = {e.id for e in controller.executors_info or [] if e.is_active}
         self._stop_sent &= active
         return stops
+
+    def _quotes_allowed(self, config: Any, snapshot: PortfolioSnapshot, now: float) -> bool:
+        market = market_of(config)
+        return market is None or self.guard.quotes_allowed(market[0], market[1], snapshot, now).allowed
 
     def _audit_unassessable(self, action: CreateExecutorAction, now: float) -> None:
         if self.audit is not None:

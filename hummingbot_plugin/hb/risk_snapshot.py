@@ -20,7 +20,7 @@ from hummingbot.strategy_v2.models.executors_info import ExecutorInfo, Performan
 from hummingbot_plugin.data import interval_seconds
 from hummingbot_plugin.risk import ClosedExecutor, ExecutorRequest, PairSnapshot, PortfolioSnapshot, Side
 
-__all__ = ["BookClock", "build_snapshot", "is_running", "pair_keys", "request_from_action"]
+__all__ = ["BookClock", "build_snapshot", "is_running", "market_of", "pair_keys", "request_from_action"]
 
 _ZERO = Decimal(0)
 
@@ -83,12 +83,31 @@ def _executor_price(config: Any) -> Decimal | None:
     return None
 
 
-def request_from_action(action: CreateExecutorAction, mid_price: Decimal | None) -> ExecutorRequest | None:
-    """The guard's view of a create action; None when the executor type cannot be assessed (deny it)."""
-    config = action.executor_config
-    side = _side(getattr(config, "side", None))
-    amount = getattr(config, "amount", None)
+def market_of(config: Any) -> tuple[str, str] | None:
+    """The (connector, pair) an executor config rests orders on; for XEMM, the maker market."""
+    if getattr(config, "type", "") == "xemm_executor":
+        maker = config.buying_market if config.maker_side == TradeType.BUY else config.selling_market
+        return (maker.connector_name, maker.trading_pair)
     connector, pair = getattr(config, "connector_name", None), getattr(config, "trading_pair", None)
+    return (str(connector), str(pair)) if connector and pair else None
+
+
+def _side_and_amount(config: Any) -> tuple[Side | None, Any]:
+    if getattr(config, "type", "") == "xemm_executor":
+        return _side(config.maker_side), config.order_amount
+    return _side(getattr(config, "side", None)), getattr(config, "amount", None)
+
+
+def request_from_action(action: CreateExecutorAction, mid_price: Decimal | None) -> ExecutorRequest | None:
+    """The guard's view of a create action; None when the executor type cannot be assessed (deny it).
+
+    Position/order/DCA-like configs: their side, amount and price. XEMM: the maker leg (the resting
+    order; the taker hedge reduces exposure once it fills). Other types (grid, arbitrage, ...) -> None.
+    """
+    config = action.executor_config
+    side, amount = _side_and_amount(config)
+    market = market_of(config)
+    connector, pair = market if market else (None, None)
     price = _executor_price(config) or mid_price
     if side is None or amount is None or not connector or not pair or price is None:
         return None
@@ -129,11 +148,11 @@ def _exposure(
             notional = Decimal(position.amount) * Decimal(position.breakeven_price)
             net += notional if position.side == TradeType.BUY else -notional
     for executor in executors:
-        side = _side(getattr(executor.config, "side", None))
-        if not executor.is_active or (executor.connector_name, executor.trading_pair) != key or side is None:
+        side, amount = _side_and_amount(executor.config)
+        if not executor.is_active or market_of(executor.config) != key or side is None or amount is None:
             continue
         price = _executor_price(executor.config) or mid or _ZERO
-        total = Decimal(getattr(executor.config, "amount", 0)) * price
+        total = Decimal(amount) * price
         filled = Decimal(executor.filled_amount_quote)
         pending = max(total - filled, _ZERO)
         net += filled if side is Side.BUY else -filled

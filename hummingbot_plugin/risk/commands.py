@@ -26,9 +26,8 @@ MAX_COMMAND_BYTES = 2048
 
 
 def command_topics(prefix: str) -> tuple[str, str]:
-    """(command topic, ack topic) in the control channel's ``<prefix>/<id>/override|ack`` layout with
-    id ``risk``, so the broker ACL that lets the bot read overrides and write acks covers them too."""
-    return f"{prefix}/risk/override", f"{prefix}/risk/ack"
+    """(command topic, ack topic); deploy/mosquitto/acl lets the bot read the first and write the second."""
+    return f"{prefix}/risk/command", f"{prefix}/risk/ack"
 
 
 class RiskCommand(BaseModel):

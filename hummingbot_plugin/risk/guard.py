@@ -7,12 +7,12 @@ All time comes from the ``now`` argument (the trading clock); the guard never re
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal
 
 from hummingbot_plugin.audit.log import AuditSink
 from hummingbot_plugin.audit.records import DecisionRecord, RiskTransitionRecord
 from hummingbot_plugin.risk import rules
+from hummingbot_plugin.risk.equity import track_equity
 from hummingbot_plugin.risk.limits import RiskLimits
 from hummingbot_plugin.risk.models import (
     Decision,
@@ -238,51 +238,8 @@ class RiskGuard:
                 self._st.consecutive_stop_losses = 0
 
     def _track_equity(self, equity: Decimal, now: float) -> list[Transition]:
-        st, limits = self._st, self._limits
-        st.last_equity = equity
-        st.high_water_mark = equity if st.high_water_mark is None else max(st.high_water_mark, equity)
-        day = datetime.fromtimestamp(now, tz=UTC).date().isoformat()
-        if st.day != day:
-            st.day, st.day_start_equity = day, equity
-        drawdown = st.high_water_mark - equity
-        capital = self._capital or equity
-        drawdown_pct = drawdown / capital if capital > 0 else Decimal(0)
-        breaches: list[tuple[RiskState, DenialReason, str]] = []
-        if limits.max_drawdown_quote is not None and drawdown >= limits.max_drawdown_quote:
-            breaches.append(
-                (
-                    RiskState.HALTED,
-                    DenialReason.DRAWDOWN_QUOTE,
-                    f"drawdown {drawdown:.2f} >= {limits.max_drawdown_quote} quote "
-                    f"(hwm {st.high_water_mark:.2f})",
-                )
-            )
-        if drawdown_pct >= limits.max_drawdown_pct:
-            breaches.append(
-                (
-                    RiskState.HALTED,
-                    DenialReason.DRAWDOWN_PCT,
-                    f"drawdown {drawdown_pct:.2%} of capital >= {limits.max_drawdown_pct:.2%}",
-                )
-            )
-        daily_loss = (st.day_start_equity or equity) - equity
-        if limits.daily_loss_limit_quote is not None and daily_loss >= limits.daily_loss_limit_quote:
-            breaches.append(
-                (
-                    RiskState.HALTED,
-                    DenialReason.DAILY_LOSS,
-                    f"loss today {daily_loss:.2f} >= {limits.daily_loss_limit_quote} quote",
-                )
-            )
-        if limits.reducing_drawdown_pct is not None and drawdown_pct >= limits.reducing_drawdown_pct:
-            breaches.append(
-                (
-                    RiskState.REDUCING,
-                    DenialReason.SOFT_DRAWDOWN,
-                    f"drawdown {drawdown_pct:.2%} >= soft limit {limits.reducing_drawdown_pct:.2%}",
-                )
-            )
-        transitions = [self._escalate(state, reason, text, now) for state, reason, text in breaches]
+        breaches = track_equity(self._st, self._limits, self._capital or equity, equity, now)
+        transitions = [self._escalate(b.state, b.reason, b.text, now) for b in breaches]
         return [t for t in transitions if t is not None]
 
     def _escalate(

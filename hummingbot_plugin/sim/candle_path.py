@@ -15,7 +15,7 @@ from __future__ import annotations
 from decimal import Decimal
 from enum import Enum
 
-from hummingbot_plugin.sim.models import BookLevel, BookSnapshot, Bar
+from hummingbot_plugin.sim.models import Bar, BookLevel, BookSnapshot
 
 __all__ = ["PathMode", "intrabar_path", "path_timestamps", "synthetic_book"]
 
@@ -44,8 +44,9 @@ def path_timestamps(bar_open: float, bar_seconds: float, points: int = 4) -> lis
     return [bar_open + i * step for i in range(points)]
 
 
-def synthetic_book(price: Decimal, timestamp: float, *, half_spread_bps: Decimal,
-                   depth: Decimal, tick: Decimal | None = None) -> BookSnapshot:
+def synthetic_book(
+    price: Decimal, timestamp: float, *, half_spread_bps: Decimal, depth: Decimal, tick: Decimal | None = None
+) -> BookSnapshot:
     """One level per side around ``price`` (rounded outwards to ``tick`` when given)."""
     half = price * half_spread_bps * _BPS
     bid, ask = price - half, price + half

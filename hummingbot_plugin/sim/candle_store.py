@@ -11,24 +11,35 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from hummingbot_plugin.data import interval_seconds, resample_candles
 from hummingbot_plugin.errors import DataError
 from hummingbot_plugin.sim.models import TradePrint
 
-__all__ = ["CandleStore", "bars_from_trades", "HB_CANDLE_COLUMNS"]
+__all__ = ["HB_CANDLE_COLUMNS", "CandleStore", "bars_from_trades"]
 
 #: Columns of Hummingbot's candles feeds (extra ones are zero-filled when the source lacks them).
-HB_CANDLE_COLUMNS = ("timestamp", "open", "high", "low", "close", "volume", "quote_asset_volume",
-                     "n_trades", "taker_buy_base_volume", "taker_buy_quote_volume")
+HB_CANDLE_COLUMNS = (
+    "timestamp",
+    "open",
+    "high",
+    "low",
+    "close",
+    "volume",
+    "quote_asset_volume",
+    "n_trades",
+    "taker_buy_base_volume",
+    "taker_buy_quote_volume",
+)
 
 
 @dataclass
 class _Series:
     source: pd.DataFrame
     source_seconds: int
-    by_interval: dict[int, tuple[pd.DataFrame, np.ndarray]] = field(default_factory=dict)
+    by_interval: dict[int, tuple[pd.DataFrame, npt.NDArray[np.float64]]] = field(default_factory=dict)
 
 
 class CandleStore:
@@ -48,19 +59,24 @@ class CandleStore:
     def has(self, connector: str, trading_pair: str) -> bool:
         return (connector, trading_pair) in self._series
 
-    def closed_bars(self, connector: str, trading_pair: str, interval: str, now: float,
-                    max_records: int = 500) -> pd.DataFrame:
+    def closed_bars(
+        self, connector: str, trading_pair: str, interval: str, now: float, max_records: int = 500
+    ) -> pd.DataFrame:
         """The last ``max_records`` bars of ``interval`` whose close time is <= ``now``."""
         series = self._series.get((connector, trading_pair))
         if series is None:
-            raise DataError(f"no candles loaded for {connector} {trading_pair}",
-                            fix="pass a candle file for that pair to --data")
+            raise DataError(
+                f"no candles loaded for {connector} {trading_pair}",
+                fix="pass a candle file for that pair to --data",
+            )
         seconds = interval_seconds(interval)
         frame, closes = self._frame(series, interval, seconds)
         end = int(np.searchsorted(closes, now, side="right"))
-        return frame.iloc[max(0, end - max_records):end].reset_index(drop=True)
+        return frame.iloc[max(0, end - max_records) : end].reset_index(drop=True)
 
-    def closes(self, connector: str, trading_pair: str, start: float, end: float) -> tuple[np.ndarray, np.ndarray]:
+    def closes(
+        self, connector: str, trading_pair: str, start: float, end: float
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """Close time and close price of every source bar closed within ``[start, end]``."""
         series = self._series.get((connector, trading_pair))
         if series is None:
@@ -69,7 +85,9 @@ class CandleStore:
         keep = (close_ts >= start) & (close_ts <= end)
         return close_ts[keep], series.source["close"].to_numpy(dtype="float64")[keep]
 
-    def _frame(self, series: _Series, interval: str, seconds: int) -> tuple[pd.DataFrame, np.ndarray]:
+    def _frame(
+        self, series: _Series, interval: str, seconds: int
+    ) -> tuple[pd.DataFrame, npt.NDArray[np.float64]]:
         if seconds not in series.by_interval:
             if seconds == series.source_seconds:
                 frame = series.source
@@ -97,9 +115,16 @@ def bars_from_trades(trades: Sequence[TradePrint], seconds: int) -> pd.DataFrame
     """OHLCV bars of ``seconds`` built from trade prints (for book-mode candle history)."""
     if not trades:
         return pd.DataFrame({c: pd.Series(dtype="float64") for c in HB_CANDLE_COLUMNS[:6]})
-    df = pd.DataFrame({"t": [t.timestamp for t in trades], "p": [float(t.price) for t in trades],
-                       "q": [float(t.amount) for t in trades]})
+    df = pd.DataFrame(
+        {
+            "t": [t.timestamp for t in trades],
+            "p": [float(t.price) for t in trades],
+            "q": [float(t.amount) for t in trades],
+        }
+    )
     df["timestamp"] = np.floor(df["t"] / seconds) * seconds
     g = df.groupby("timestamp", sort=True)
-    out = g.agg(open=("p", "first"), high=("p", "max"), low=("p", "min"), close=("p", "last"), volume=("q", "sum"))
+    out = g.agg(
+        open=("p", "first"), high=("p", "max"), low=("p", "min"), close=("p", "last"), volume=("q", "sum")
+    )
     return out.reset_index().astype("float64")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -11,7 +12,7 @@ from hummingbot_plugin.errors import ConfigError
 from hummingbot_plugin.settings import PROJECT_ROOT
 from hummingbot_plugin.sim.candle_path import PathMode
 
-__all__ = ["PairRules", "SimExchangeConfig", "TRADING_RULES_FILE", "build_venue_config", "load_pair_rules"]
+__all__ = ["TRADING_RULES_FILE", "PairRules", "SimExchangeConfig", "build_venue_config", "load_pair_rules"]
 
 TRADING_RULES_FILE = PROJECT_ROOT / "hummingbot_plugin" / "resources" / "trading_rules.json"
 
@@ -71,7 +72,8 @@ class SimExchangeConfig(BaseModel):
             return shipped[trading_pair]
         raise ConfigError(
             f"no trading rules for {self.connector_name} {trading_pair}",
-            fix=f"add it under 'rules' (min_price_increment, min_base_amount_increment, ...) or to {TRADING_RULES_FILE}",
+            fix=f"add it under 'rules' (min_price_increment, min_base_amount_increment, ...) "
+            f"or to {TRADING_RULES_FILE}",
         )
 
 
@@ -85,27 +87,38 @@ def load_pair_rules(path: Path, connector_name: str) -> dict[str, PairRules]:
     rules = load_rules_file(path).rules
     venue = rules.get(connector_name) or rules.get(connector_name.removesuffix("_sim")) or {}
     return {
-        pair: PairRules(trading_pair=pair, min_order_size=r.min_order_size, min_price_increment=r.min_price_increment,
-                        min_base_amount_increment=r.min_base_amount_increment, min_notional_size=r.min_notional_size)
+        pair: PairRules(
+            trading_pair=pair,
+            min_order_size=r.min_order_size,
+            min_price_increment=r.min_price_increment,
+            min_base_amount_increment=r.min_base_amount_increment,
+            min_notional_size=r.min_notional_size,
+        )
         for pair, r in venue.items()
     }
 
 
-def build_venue_config(connector_name: str, trading_pairs: list[str], overrides: dict[str, object],
-                       balances: dict[str, Decimal]) -> SimExchangeConfig:
+def build_venue_config(
+    connector_name: str, trading_pairs: list[str], overrides: dict[str, object], balances: dict[str, Decimal]
+) -> SimExchangeConfig:
     """Merge a sim-config file section with command-line balances; errors name the field and fix."""
-    fields = dict(overrides)
+    fields: dict[str, Any] = dict(overrides)
     if balances:
-        merged = {**{str(k): Decimal(str(v)) for k, v in dict(fields.get("balances") or {}).items()}, **balances}
-        fields["balances"] = merged
+        given: dict[str, Any] = dict(fields.get("balances") or {})
+        fields["balances"] = {**{str(k): Decimal(str(v)) for k, v in given.items()}, **balances}
     if not fields.get("balances"):
-        raise ConfigError(f"no starting balances for {connector_name}",
-                          fix="pass --balance ASSET=AMOUNT (e.g. --balance USDT=10000) or set them in --sim-config")
+        raise ConfigError(
+            f"no starting balances for {connector_name}",
+            fix="pass --balance ASSET=AMOUNT (e.g. --balance USDT=10000) or set them in --sim-config",
+        )
     try:
-        return SimExchangeConfig(connector_name=connector_name, trading_pairs=tuple(sorted(trading_pairs)),
-                                 **fields)  # type: ignore[arg-type]
+        return SimExchangeConfig.model_validate(
+            {**fields, "connector_name": connector_name, "trading_pairs": tuple(sorted(trading_pairs))}
+        )
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"simulated venue {connector_name}: field {where!r}: {first['msg']}",
-                          fix="correct that field in --sim-config (see docs/simulator.md)") from exc
+        raise ConfigError(
+            f"simulated venue {connector_name}: field {where!r}: {first['msg']}",
+            fix="correct that field in --sim-config (see docs/simulator.md)",
+        ) from exc

@@ -17,7 +17,7 @@ from hummingbot_plugin.sim.candle_path import PathMode, intrabar_path, path_time
 from hummingbot_plugin.sim.feeds import MarketFeed
 from hummingbot_plugin.sim.models import BookSnapshot, TradePrint
 
-__all__ = ["EventKind", "ReplayEvent", "merge_events", "tick_events", "feed_events"]
+__all__ = ["EventKind", "ReplayEvent", "feed_events", "merge_events", "tick_events"]
 
 
 class EventKind(IntEnum):
@@ -40,8 +40,9 @@ class ReplayEvent:
     price: Decimal | None = None
 
 
-def feed_events(feed: MarketFeed, connector: str, *, path_mode: PathMode = PathMode.AUTO,
-                points_per_bar: int = 4) -> Iterator[ReplayEvent]:
+def feed_events(
+    feed: MarketFeed, connector: str, *, path_mode: PathMode = PathMode.AUTO, points_per_bar: int = 4
+) -> Iterator[ReplayEvent]:
     """Events of one loaded file (candle files become intrabar price-path points)."""
     pair = feed.trading_pair
     for book in feed.books:

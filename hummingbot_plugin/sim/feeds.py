@@ -44,6 +44,7 @@ class MarketFeed:
     trades: tuple[TradePrint, ...] = ()
     bars: tuple[Bar, ...] = ()
     bar_seconds: int = 0
+    history: pd.DataFrame | None = None  # candle files: every bar of the file (served only once closed)
 
     @property
     def first_timestamp(self) -> float:
@@ -74,8 +75,10 @@ def detect_kind(path: Path) -> FeedKind:
 def pair_from_filename(path: Path) -> str:
     match = _PAIR.search(path.name)
     if not match:
-        raise DataError(f"cannot tell the trading pair from file name {path.name!r}",
-                        fix="name the file <venue>_<BASE>-<QUOTE>_... or pass --pair")
+        raise DataError(
+            f"cannot tell the trading pair from file name {path.name!r}",
+            fix="name the file <venue>_<BASE>-<QUOTE>_... or pass --pair",
+        )
     return match.group(1)
 
 
@@ -83,20 +86,27 @@ def venue_from_filename(path: Path) -> str:
     return path.name.split("_", 1)[0].lower()
 
 
-def load_feed(path: Path, *, start: TimeBound = None, end: TimeBound = None, pair: str | None = None) -> MarketFeed:
+def load_feed(
+    path: Path, *, start: TimeBound = None, end: TimeBound = None, pair: str | None = None
+) -> MarketFeed:
     """Load one file; ``start``/``end`` are inclusive bounds accepted by ``load_candles``."""
     kind = detect_kind(path)
     trading_pair = pair or pair_from_filename(path)
     lo = to_epoch_bound(start, is_end=False)
     hi = to_epoch_bound(end, is_end=True)
     if kind is FeedKind.CANDLES:
-        df = load_candles(path, start=start, end=end)
+        history = load_candles(path)  # the whole file: bars before --start are indicator warm-up
+        ts = history["timestamp"]
+        df = history[((ts >= lo) if lo is not None else True) & ((ts <= hi) if hi is not None else True)]
         if df.empty:
             raise DataError(f"{path.name}: no candles between {start} and {end}", fix="widen --start/--end")
-        return MarketFeed(path, kind, trading_pair, bars=_bars(df), bar_seconds=interval_seconds(infer_interval(df)))
+        return MarketFeed(path, kind, trading_pair, bars=_bars(df), history=history,
+                          bar_seconds=interval_seconds(infer_interval(history)))
     if kind is FeedKind.WS_RAW:
-        raise DataError(f"{path.name}: raw websocket captures are replayed by the live bridge",
-                        fix="use the trades/l2 CSV files for replay, or hummingbot_plugin.hb.sim.live")
+        raise DataError(
+            f"{path.name}: raw websocket captures are replayed by the live bridge",
+            fix="use the trades/l2 CSV files for replay, or hummingbot_plugin.hb.sim.live",
+        )
     raw = _read_text_csv(path)
     if kind is FeedKind.TRADES:
         return MarketFeed(path, kind, trading_pair, trades=_trades(raw, path, lo, hi))
@@ -116,8 +126,10 @@ def _dec(value: str, path: Path, row: int, column: str) -> Decimal:
     try:
         return Decimal(value)
     except (InvalidOperation, TypeError) as exc:
-        raise DataError(f"{path.name} line {row + 2}, column {column!r}: {value!r} is not a number",
-                        fix="repair or drop that row") from exc
+        raise DataError(
+            f"{path.name} line {row + 2}, column {column!r}: {value!r} is not a number",
+            fix="repair or drop that row",
+        ) from exc
 
 
 def _in_range(ts: float, lo: float | None, hi: float | None) -> bool:
@@ -133,8 +145,9 @@ def _require(raw: pd.DataFrame, path: Path, columns: list[str]) -> None:
 def _trades(raw: pd.DataFrame, path: Path, lo: float | None, hi: float | None) -> tuple[TradePrint, ...]:
     _require(raw, path, ["timestamp_ms", "trade_id", "price", "qty", "is_buyer_maker"])
     out: list[TradePrint] = []
-    for i, (ts, tid, px, qty, bm) in enumerate(raw[["timestamp_ms", "trade_id", "price", "qty",
-                                                     "is_buyer_maker"]].itertuples(index=False)):
+    for i, (ts, tid, px, qty, bm) in enumerate(
+        raw[["timestamp_ms", "trade_id", "price", "qty", "is_buyer_maker"]].itertuples(index=False)
+    ):
         t = int(ts) / 1000.0
         if not _in_range(t, lo, hi):
             continue
@@ -164,11 +177,15 @@ def _levels(record: dict[str, str], side: str, depth: int, path: Path, row: int)
         px, qty = record.get(f"{side}_px_{k}"), record.get(f"{side}_qty_{k}")
         if px is None or qty is None or pd.isna(px) or pd.isna(qty):
             break
-        levels.append(BookLevel(_dec(px, path, row, f"{side}_px_{k}"), _dec(qty, path, row, f"{side}_qty_{k}")))
+        levels.append(
+            BookLevel(_dec(px, path, row, f"{side}_px_{k}"), _dec(qty, path, row, f"{side}_qty_{k}"))
+        )
     return tuple(levels)
 
 
-def _bookticker(raw: pd.DataFrame, path: Path, lo: float | None, hi: float | None) -> tuple[BookSnapshot, ...]:
+def _bookticker(
+    raw: pd.DataFrame, path: Path, lo: float | None, hi: float | None
+) -> tuple[BookSnapshot, ...]:
     _require(raw, path, ["local_ts_ns", "bid_px", "bid_qty", "ask_px", "ask_qty"])
     out: list[BookSnapshot] = []
     cols = raw[["local_ts_ns", "bid_px", "bid_qty", "ask_px", "ask_qty"]]
@@ -176,12 +193,26 @@ def _bookticker(raw: pd.DataFrame, path: Path, lo: float | None, hi: float | Non
         t = int(ts) / 1e9
         if not _in_range(t, lo, hi):
             continue
-        out.append(BookSnapshot(t, (BookLevel(_dec(bp, path, i, "bid_px"), _dec(bq, path, i, "bid_qty")),),
-                                (BookLevel(_dec(ap, path, i, "ask_px"), _dec(aq, path, i, "ask_qty")),)))
+        out.append(
+            BookSnapshot(
+                t,
+                (BookLevel(_dec(bp, path, i, "bid_px"), _dec(bq, path, i, "bid_qty")),),
+                (BookLevel(_dec(ap, path, i, "ask_px"), _dec(aq, path, i, "ask_qty")),),
+            )
+        )
     return tuple(out)
 
 
 def _bars(df: pd.DataFrame) -> tuple[Bar, ...]:
     cols = df[["timestamp", "open", "high", "low", "close", "volume"]]
-    return tuple(Bar(float(ts), Decimal(repr(o)), Decimal(repr(h)), Decimal(repr(lo)), Decimal(repr(c)),
-                     Decimal(repr(v))) for ts, o, h, lo, c, v in cols.itertuples(index=False))
+    return tuple(
+        Bar(
+            float(ts),
+            Decimal(repr(o)),
+            Decimal(repr(h)),
+            Decimal(repr(lo)),
+            Decimal(repr(c)),
+            Decimal(repr(v)),
+        )
+        for ts, o, h, lo, c, v in cols.itertuples(index=False)
+    )

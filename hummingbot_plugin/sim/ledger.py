@@ -12,7 +12,7 @@ from decimal import Decimal
 from hummingbot_plugin.errors import SimulationError
 from hummingbot_plugin.sim.models import ZERO, Side
 
-__all__ = ["LedgerEntry", "Ledger"]
+__all__ = ["Ledger", "LedgerEntry"]
 
 
 @dataclass(frozen=True)
@@ -36,8 +36,10 @@ class Ledger:
     def __init__(self, balances: dict[str, Decimal]) -> None:
         for asset, amount in balances.items():
             if amount < ZERO:
-                raise SimulationError(f"starting balance of {asset} is negative ({amount})",
-                                      fix="give every starting balance as a number >= 0")
+                raise SimulationError(
+                    f"starting balance of {asset} is negative ({amount})",
+                    fix="give every starting balance as a number >= 0",
+                )
         self._start = dict(balances)
         self._total: dict[str, Decimal] = dict(balances)
         self._locks: dict[str, tuple[str, Decimal]] = {}

@@ -74,17 +74,25 @@ class MatchingEngine:
         if problem is not None:
             return MatchResult(rejection=problem)
         if order.kind is OrderKind.LIMIT_MAKER and self._crosses(order.side, order.price):
-            return MatchResult(rejection=Rejection(
-                order.order_id, RejectReason.WOULD_CROSS,
-                f"LIMIT_MAKER {order.side.value} at {order.price} would cross the book "
-                f"(best {'ask' if order.side is Side.BUY else 'bid'} "
-                f"{self._best(order.side.opposite)}): rejected, never takes liquidity"))
+            return MatchResult(
+                rejection=Rejection(
+                    order.order_id,
+                    RejectReason.WOULD_CROSS,
+                    f"LIMIT_MAKER {order.side.value} at {order.price} would cross the book "
+                    f"(best {'ask' if order.side is Side.BUY else 'bid'} "
+                    f"{self._best(order.side.opposite)}): rejected, never takes liquidity",
+                )
+            )
         fills = self._take(order)
         if order.kind is OrderKind.MARKET:
             if not fills:
-                return MatchResult(rejection=Rejection(
-                    order.order_id, RejectReason.NO_LIQUIDITY,
-                    f"market {order.side.value} {order.amount}: no displayed liquidity"))
+                return MatchResult(
+                    rejection=Rejection(
+                        order.order_id,
+                        RejectReason.NO_LIQUIDITY,
+                        f"market {order.side.value} {order.amount}: no displayed liquidity",
+                    )
+                )
             return MatchResult(fills=fills)
         if not order.is_done:
             assert order.price is not None
@@ -153,8 +161,11 @@ class MatchingEngine:
         if order.amount <= ZERO:
             return Rejection(order.order_id, RejectReason.INVALID, f"amount {order.amount} must be > 0")
         if order.kind is not OrderKind.MARKET and (order.price is None or order.price <= ZERO):
-            return Rejection(order.order_id, RejectReason.INVALID,
-                             f"{order.kind.value} order needs a positive price, got {order.price}")
+            return Rejection(
+                order.order_id,
+                RejectReason.INVALID,
+                f"{order.kind.value} order needs a positive price, got {order.price}",
+            )
         if order.order_id in self._resting:
             return Rejection(order.order_id, RejectReason.INVALID, "duplicate order id")
         return None
@@ -185,7 +196,9 @@ class MatchingEngine:
             qty = min(order.remaining, self.displayed(book_side, level.price))
             if qty <= ZERO:
                 continue
-            self._consumed[(book_side, level.price)] = self._consumed.get((book_side, level.price), ZERO) + qty
+            self._consumed[(book_side, level.price)] = (
+                self._consumed.get((book_side, level.price), ZERO) + qty
+            )
             fills.append(self._fill(order, level.price, qty, is_maker=False))
         if order.kind is OrderKind.MARKET and fills and not order.is_done:
             # Beyond the displayed depth: assume the rest fills at the worst displayed price.
@@ -204,8 +217,11 @@ class MatchingEngine:
     def _fill_from_crossed_book(self, order: SimOrder) -> list[Fill]:
         assert order.price is not None
         opposite = order.side.opposite
-        crossing = [lvl for lvl in self._levels(opposite)
-                    if (lvl.price < order.price if order.side is Side.BUY else lvl.price > order.price)]
+        crossing = [
+            lvl
+            for lvl in self._levels(opposite)
+            if (lvl.price < order.price if order.side is Side.BUY else lvl.price > order.price)
+        ]
         available = sum((lvl.amount for lvl in crossing), ZERO)
         qty = min(order.remaining, available)
         return [self._fill(order, order.price, qty, is_maker=True)] if qty > ZERO else []
@@ -216,5 +232,13 @@ class MatchingEngine:
         done = order.is_done
         if done:
             self._resting.pop(order.order_id, None)
-        return Fill(order_id=order.order_id, side=order.side, price=price, amount=qty, is_maker=is_maker,
-                    timestamp=self.now, trade_id=f"sim-{self._fill_seq}", order_done=done)
+        return Fill(
+            order_id=order.order_id,
+            side=order.side,
+            price=price,
+            amount=qty,
+            is_maker=is_maker,
+            timestamp=self.now,
+            trade_id=f"sim-{self._fill_seq}",
+            order_done=done,
+        )

@@ -34,7 +34,9 @@ class ReplayExecutor:
     close_type: str | None
 
 
-def executor_records(executors: Sequence[ReplayExecutor], fills: Sequence[LedgerEntry]) -> list[ExecutorRecord]:
+def executor_records(
+    executors: Sequence[ReplayExecutor], fills: Sequence[LedgerEntry]
+) -> list[ExecutorRecord]:
     by_order: dict[str, list[LedgerEntry]] = defaultdict(list)
     for fill in fills:
         by_order[fill.order_id].append(fill)
@@ -44,19 +46,34 @@ def executor_records(executors: Sequence[ReplayExecutor], fills: Sequence[Ledger
         amount = sum((f.amount for f in opening), ZERO)
         vwap = sum((f.price * f.amount for f in opening), ZERO) / amount if amount > 0 else None
         fees = sum((f.fee_quote for oid in ex.order_ids for f in by_order.get(oid, [])), ZERO)
-        records.append(ExecutorRecord(
-            executor_id=ex.executor_id, side=ex.side, created_ts=ex.created_ts,
-            entry_ts=opening[0].timestamp if opening else None, close_ts=ex.close_ts,
-            amount_base=float(amount), entry_price=float(vwap) if vwap is not None else None,
-            net_pnl_quote=ex.net_pnl_quote, fees_quote=float(fees), close_type=ex.close_type))
+        records.append(
+            ExecutorRecord(
+                executor_id=ex.executor_id,
+                side=ex.side,
+                created_ts=ex.created_ts,
+                entry_ts=opening[0].timestamp if opening else None,
+                close_ts=ex.close_ts,
+                amount_base=float(amount),
+                entry_price=float(vwap) if vwap is not None else None,
+                net_pnl_quote=ex.net_pnl_quote,
+                fees_quote=float(fees),
+                close_type=ex.close_type,
+            )
+        )
     return records
 
 
-def replay_backtest_metrics(timestamps: FloatArray, closes: FloatArray, executors: Sequence[ReplayExecutor],
-                            fills: Sequence[LedgerEntry], capital: float, fee: float
-                            ) -> tuple[BacktestMetrics, FloatArray, list[ExecutorRecord]]:
+def replay_backtest_metrics(
+    timestamps: FloatArray,
+    closes: FloatArray,
+    executors: Sequence[ReplayExecutor],
+    fills: Sequence[LedgerEntry],
+    capital: float,
+    fee: float,
+) -> tuple[BacktestMetrics, FloatArray, list[ExecutorRecord]]:
     """Same metrics as ``backtest`` for the replay's executors on the replayed closes."""
     records = executor_records(executors, fills)
-    metrics, equity, _hold = compute_metrics(np.asarray(timestamps, dtype=np.float64),
-                                             np.asarray(closes, dtype=np.float64), records, capital, fee)
+    metrics, equity, _hold = compute_metrics(
+        np.asarray(timestamps, dtype=np.float64), np.asarray(closes, dtype=np.float64), records, capital, fee
+    )
     return metrics, equity, records

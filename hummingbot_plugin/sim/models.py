@@ -11,14 +11,14 @@ from enum import Enum
 
 __all__ = [
     "ZERO",
+    "Bar",
     "BookLevel",
     "BookSnapshot",
-    "Bar",
     "Fill",
     "MatchResult",
     "OrderKind",
-    "Rejection",
     "RejectReason",
+    "Rejection",
     "Side",
     "SimOrder",
     "TradePrint",

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from itertools import pairwise
 
 from hummingbot_plugin.sim.ledger import LedgerEntry
 from hummingbot_plugin.sim.models import ZERO, Side
@@ -25,9 +26,15 @@ class EquityPoint:
 def fill_record(connector: str, entry: LedgerEntry) -> dict[str, object]:
     """JSON-ready description of one fill (decimals as strings: exact)."""
     return {
-        "timestamp": entry.timestamp, "connector": connector, "trading_pair": entry.trading_pair,
-        "order_id": entry.order_id, "side": entry.side.value, "price": str(entry.price),
-        "amount": str(entry.amount), "fee_quote": str(entry.fee_quote), "is_maker": entry.is_maker,
+        "timestamp": entry.timestamp,
+        "connector": connector,
+        "trading_pair": entry.trading_pair,
+        "order_id": entry.order_id,
+        "side": entry.side.value,
+        "price": str(entry.price),
+        "amount": str(entry.amount),
+        "fee_quote": str(entry.fee_quote),
+        "is_maker": entry.is_maker,
         "trade_id": entry.trade_id,
     }
 
@@ -41,8 +48,11 @@ def replay_metrics(equity: Sequence[EquityPoint], fills: Sequence[LedgerEntry]) 
         peak = max(peak, point.equity_quote)
         if peak > 0:
             max_dd = max(max_dd, (peak - point.equity_quote) / peak)
-    rets = [b.equity_quote / a.equity_quote - 1 for a, b in zip(equity, equity[1:], strict=False)
-            if a.equity_quote > 0]
+    rets = [
+        b.equity_quote / a.equity_quote - 1
+        for a, b in pairwise(equity)
+        if a.equity_quote > 0
+    ]
     mean = sum(rets) / len(rets) if rets else 0.0
     var = sum((r - mean) ** 2 for r in rets) / (len(rets) - 1) if len(rets) > 1 else 0.0
     volume = sum((e.price * e.amount for e in fills), ZERO)
@@ -63,14 +73,25 @@ def replay_metrics(equity: Sequence[EquityPoint], fills: Sequence[LedgerEntry]) 
     }
 
 
-def status_line(now: float, start: float, end: float, *, orders: int, fills: int, equity_quote: float,
-                quote: str, speed: float) -> str:
+def status_line(
+    now: float,
+    start: float,
+    end: float,
+    *,
+    orders: int,
+    fills: int,
+    equity_quote: float,
+    quote: str,
+    speed: float,
+) -> str:
     """One line, rewritten in place during a replay."""
     span = max(end - start, 1e-9)
     pct = min(100.0, max(0.0, (now - start) / span * 100))
     stamp = datetime.fromtimestamp(now, tz=UTC).strftime("%Y-%m-%d %H:%M:%S")
-    return (f"[replay] {stamp}Z {pct:5.1f}% | orders {orders} | fills {fills} | "
-            f"equity {equity_quote:,.2f} {quote} | {speed:,.0f}x real time")
+    return (
+        f"[replay] {stamp}Z {pct:5.1f}% | orders {orders} | fills {fills} | "
+        f"equity {equity_quote:,.2f} {quote} | {speed:,.0f}x real time"
+    )
 
 
 def decimal_dict(values: dict[str, Decimal]) -> dict[str, str]:

@@ -69,5 +69,11 @@ def snapshot_from_order_book(book: OrderBook, timestamp: float, depth: int = 20)
 
 def trade_event(trading_pair: str, trade: TradePrint) -> OrderBookTradeEvent:
     trade_type = TradeType.BUY if trade.aggressor is Side.BUY else TradeType.SELL
-    return OrderBookTradeEvent(trading_pair=trading_pair, timestamp=trade.timestamp, type=trade_type,
-                               price=trade.price, amount=trade.amount, trade_id=trade.trade_id)
+    return OrderBookTradeEvent(
+        trading_pair=trading_pair,
+        timestamp=trade.timestamp,
+        type=trade_type,
+        price=trade.price,
+        amount=trade.amount,
+        trade_id=trade.trade_id,
+    )

@@ -16,20 +16,23 @@ from decimal import Decimal
 from typing import Any
 
 from bidict import bidict
-from hummingbot.connector.exchange_py_base import ExchangePyBase
 from hummingbot.connector.trading_rule import TradingRule
 from hummingbot.core.data_type.common import OrderType, TradeType
 from hummingbot.core.data_type.in_flight_order import InFlightOrder, OrderState, OrderUpdate, TradeUpdate
 from hummingbot.core.data_type.order_book import OrderBook
 from hummingbot.core.data_type.trade_fee import AddedToCostTradeFee, TokenAmount
 from hummingbot.core.event.event_listener import EventListener
-from hummingbot.core.network_iterator import NetworkStatus
 from hummingbot.core.utils.async_utils import safe_ensure_future
-from hummingbot.core.web_assistant.web_assistants_factory import WebAssistantsFactory
 
 from hummingbot_plugin.errors import SimulationError
-from hummingbot_plugin.hb.sim.books import apply_snapshot_to_order_book, order_kind, side_of, trade_event, trading_rule
-from hummingbot_plugin.hb.sim.sources import OfflineOrderBookDataSource, OfflineUserStreamDataSource
+from hummingbot_plugin.hb.sim.books import (
+    apply_snapshot_to_order_book,
+    order_kind,
+    side_of,
+    trade_event,
+    trading_rule,
+)
+from hummingbot_plugin.hb.sim.offline_base import OfflineExchangeBase
 from hummingbot_plugin.sim.candle_path import synthetic_book
 from hummingbot_plugin.sim.config import SimExchangeConfig
 from hummingbot_plugin.sim.ledger import Ledger, LedgerEntry
@@ -49,10 +52,11 @@ class _Journal(EventListener):
     def __call__(self, event: Any) -> None:
         self.events.append(event)
 
+
 _NAN = Decimal("NaN")
 
 
-class SimulatedExchange(ExchangePyBase):
+class SimulatedExchange(OfflineExchangeBase):
     """Spot venue simulated locally; see the module docstring."""
 
     is_simulated = True  # marker read by hummingbot_plugin.sim.is_simulated_connector
@@ -61,12 +65,15 @@ class SimulatedExchange(ExchangePyBase):
         self._sim_config = config
         self._sim_pairs = list(config.trading_pairs)
         self._last_prices: dict[str, float] = {}
-        self._engines = {p: MatchingEngine(fill_on_book_cross=config.fill_on_book_cross) for p in self._sim_pairs}
+        self._engines = {
+            p: MatchingEngine(fill_on_book_cross=config.fill_on_book_cross) for p in self._sim_pairs
+        }
         self._sim_books = {p: OrderBook() for p in self._sim_pairs}
         self._book_seq = 0
         self._order_seq = 0
         self._pending_fills: dict[str, list[Fill]] = {}
         self._sim_states: dict[str, OrderState] = {}
+        self._feed: Any = None
         self.ledger = Ledger(dict(config.balances))
         rules = {p: trading_rule(config.rules_for(p)) for p in self._sim_pairs}
         super().__init__()
@@ -76,92 +83,6 @@ class SimulatedExchange(ExchangePyBase):
         self.journal = _Journal()  # every market event, in order (Hummingbot's EventLogger keeps only 50)
         for tag in self.MARKET_EVENTS:
             self.add_listener(tag, self.journal)
-
-    # ----- identity / static exchange properties -----------------------------------------------
-    @property
-    def name(self) -> str:
-        return self._sim_config.connector_name
-
-    @property
-    def sim_config(self) -> SimExchangeConfig:
-        return self._sim_config
-
-    @property
-    def authenticator(self) -> None:
-        return None
-
-    @property
-    def rate_limits_rules(self) -> list[Any]:
-        return []
-
-    @property
-    def domain(self) -> str:
-        return "simulated"
-
-    @property
-    def client_order_id_max_length(self) -> int:
-        return 36
-
-    @property
-    def client_order_id_prefix(self) -> str:
-        return "SIM"
-
-    @property
-    def trading_rules_request_path(self) -> str:
-        return ""
-
-    @property
-    def trading_pairs_request_path(self) -> str:
-        return ""
-
-    @property
-    def check_network_request_path(self) -> str:
-        return ""
-
-    @property
-    def trading_pairs(self) -> list[str]:
-        return self._sim_pairs
-
-    @property
-    def is_cancel_request_in_exchange_synchronous(self) -> bool:
-        return True
-
-    @property
-    def is_trading_required(self) -> bool:
-        return True
-
-    def supported_order_types(self) -> list[OrderType]:
-        return [OrderType.LIMIT, OrderType.LIMIT_MAKER, OrderType.MARKET]
-
-    @property
-    def status_dict(self) -> dict[str, bool]:
-        return {
-            "order_books_initialized": all(p in self._last_prices for p in self._sim_pairs),
-            "account_balance": True,
-            "trading_rule_initialized": len(self._trading_rules) > 0,
-        }
-
-    @property
-    def order_books(self) -> dict[str, OrderBook]:
-        return self._sim_books
-
-    def get_order_book(self, trading_pair: str) -> OrderBook:
-        if trading_pair not in self._sim_books:
-            raise ValueError(f"No order book exists for '{trading_pair}'.")
-        return self._sim_books[trading_pair]
-
-    def engine(self, trading_pair: str) -> MatchingEngine:
-        return self._engines[trading_pair]
-
-    # ----- network lifecycle: nothing to connect to --------------------------------------------
-    async def start_network(self) -> None:
-        return None
-
-    async def stop_network(self) -> None:
-        return None
-
-    async def check_network(self) -> NetworkStatus:
-        return NetworkStatus.CONNECTED
 
     # ----- feeding market data -------------------------------------------------------------------
     def apply_book(self, trading_pair: str, snapshot: BookSnapshot) -> list[Fill]:
@@ -184,8 +105,9 @@ class SimulatedExchange(ExchangePyBase):
         """Candle mode: the market trades at ``price``; a synthetic book is centred on it."""
         cfg = self._sim_config
         tick = self._trading_rules[trading_pair].min_price_increment
-        snapshot = synthetic_book(price, timestamp, half_spread_bps=cfg.candle_half_spread_bps,
-                                  depth=cfg.candle_depth, tick=tick)
+        snapshot = synthetic_book(
+            price, timestamp, half_spread_bps=cfg.candle_half_spread_bps, depth=cfg.candle_depth, tick=tick
+        )
         self._book_seq += 1
         apply_snapshot_to_order_book(self._sim_books[trading_pair], snapshot, self._book_seq)
         self._last_prices[trading_pair] = float(price)
@@ -195,38 +117,82 @@ class SimulatedExchange(ExchangePyBase):
         return self._apply_fills(trading_pair, engine.on_price(price, timestamp))
 
     # ----- order placement (the simulated exchange side) -----------------------------------------
-    def buy(self, trading_pair: str, amount: Decimal, order_type: OrderType = OrderType.LIMIT,
-            price: Decimal = _NAN, **kwargs: Any) -> str:
+    def buy(
+        self,
+        trading_pair: str,
+        amount: Decimal,
+        order_type: OrderType = OrderType.LIMIT,
+        price: Decimal = _NAN,
+        **kwargs: Any,
+    ) -> str:
         return self._submit(TradeType.BUY, trading_pair, amount, order_type, price, **kwargs)
 
-    def sell(self, trading_pair: str, amount: Decimal, order_type: OrderType = OrderType.LIMIT,
-             price: Decimal = _NAN, **kwargs: Any) -> str:
+    def sell(
+        self,
+        trading_pair: str,
+        amount: Decimal,
+        order_type: OrderType = OrderType.LIMIT,
+        price: Decimal = _NAN,
+        **kwargs: Any,
+    ) -> str:
         return self._submit(TradeType.SELL, trading_pair, amount, order_type, price, **kwargs)
 
-    def _submit(self, trade_type: TradeType, trading_pair: str, amount: Decimal, order_type: OrderType,
-                price: Decimal, **kwargs: Any) -> str:
+    def _submit(
+        self,
+        trade_type: TradeType,
+        trading_pair: str,
+        amount: Decimal,
+        order_type: OrderType,
+        price: Decimal,
+        **kwargs: Any,
+    ) -> str:
         """Deterministic client order ids (replays must be reproducible), then the stock flow."""
         self._order_seq += 1
         side = "B" if trade_type is TradeType.BUY else "S"
         order_id = f"{self.client_order_id_prefix}{side}-{trading_pair}-{self._order_seq:07d}"
-        safe_ensure_future(self._create_order(trade_type=trade_type, order_id=order_id, trading_pair=trading_pair,
-                                              amount=amount, order_type=order_type, price=price, **kwargs))
+        safe_ensure_future(
+            self._create_order(
+                trade_type=trade_type,
+                order_id=order_id,
+                trading_pair=trading_pair,
+                amount=amount,
+                order_type=order_type,
+                price=price,
+                **kwargs,
+            )
+        )
         return order_id
 
-    async def _place_order(self, order_id: str, trading_pair: str, amount: Decimal, trade_type: TradeType,
-                           order_type: OrderType, price: Decimal, **kwargs: Any) -> tuple[str, float]:
+    async def _place_order(
+        self,
+        order_id: str,
+        trading_pair: str,
+        amount: Decimal,
+        trade_type: TradeType,
+        order_type: OrderType,
+        price: Decimal,
+        **kwargs: Any,
+    ) -> tuple[str, float]:
         if self._sim_config.order_latency_s > 0:
             await self._sleep(self._sim_config.order_latency_s)
         engine = self._engines[trading_pair]
         kind = order_kind(order_type)
         side = side_of(trade_type)
         self._check_funds(trading_pair, side, kind, amount, price)
-        order = SimOrder(order_id, side, kind, amount, None if kind is OrderKind.MARKET else price,
-                         created_at=self._now(trading_pair))
+        order = SimOrder(
+            order_id,
+            side,
+            kind,
+            amount,
+            None if kind is OrderKind.MARKET else price,
+            created_at=self._now(trading_pair),
+        )
         result = engine.submit(order, self._now(trading_pair))
         if result.rejection is not None:
-            raise SimulationError(f"{self.name} rejected {order_id}: {result.rejection.message}",
-                                  fix="check the order price/type against the current book")
+            raise SimulationError(
+                f"{self.name} rejected {order_id}: {result.rejection.message}",
+                fix="check the order price/type against the current book",
+            )
         self._pending_fills[order_id] = result.fills
         self._sim_states[order_id] = OrderState.OPEN
         if order.is_resting:
@@ -236,11 +202,23 @@ class SimulatedExchange(ExchangePyBase):
     async def _place_order_and_process_update(self, order: InFlightOrder, **kwargs: Any) -> str:
         """Created event first, then the fills of a crossing order, then completion (real-venue order)."""
         exchange_order_id, update_ts = await self._place_order(
-            order_id=order.client_order_id, trading_pair=order.trading_pair, amount=order.amount,
-            trade_type=order.trade_type, order_type=order.order_type, price=order.price, **kwargs)
-        await self._order_tracker.process_order_update(OrderUpdate(
-            client_order_id=order.client_order_id, exchange_order_id=str(exchange_order_id),
-            trading_pair=order.trading_pair, update_timestamp=update_ts, new_state=OrderState.OPEN))
+            order_id=order.client_order_id,
+            trading_pair=order.trading_pair,
+            amount=order.amount,
+            trade_type=order.trade_type,
+            order_type=order.order_type,
+            price=order.price,
+            **kwargs,
+        )
+        await self._order_tracker.process_order_update(
+            OrderUpdate(
+                client_order_id=order.client_order_id,
+                exchange_order_id=str(exchange_order_id),
+                trading_pair=order.trading_pair,
+                update_timestamp=update_ts,
+                new_state=OrderState.OPEN,
+            )
+        )
         self._apply_fills(order.trading_pair, self._pending_fills.pop(order.client_order_id, []))
         return exchange_order_id
 
@@ -263,13 +241,24 @@ class SimulatedExchange(ExchangePyBase):
             raise SimulationError(f"order {tracked_order.client_order_id} not found on {self.name}")
         if state is OrderState.OPEN and tracked_order.executed_amount_base > ZERO:
             state = OrderState.PARTIALLY_FILLED
-        return OrderUpdate(client_order_id=tracked_order.client_order_id,
-                           exchange_order_id=tracked_order.exchange_order_id,
-                           trading_pair=tracked_order.trading_pair,
-                           update_timestamp=self.current_timestamp, new_state=state)
+        return OrderUpdate(
+            client_order_id=tracked_order.client_order_id,
+            exchange_order_id=tracked_order.exchange_order_id,
+            trading_pair=tracked_order.trading_pair,
+            update_timestamp=self.current_timestamp,
+            new_state=state,
+        )
 
-    def _get_fee(self, base_currency: str, quote_currency: str, order_type: OrderType, order_side: TradeType,
-                 amount: Decimal, price: Decimal = _NAN, is_maker: bool | None = None) -> AddedToCostTradeFee:
+    def _get_fee(
+        self,
+        base_currency: str,
+        quote_currency: str,
+        order_type: OrderType,
+        order_side: TradeType,
+        amount: Decimal,
+        price: Decimal = _NAN,
+        is_maker: bool | None = None,
+    ) -> AddedToCostTradeFee:
         maker = order_type is OrderType.LIMIT_MAKER if is_maker is None else is_maker
         rate = self._sim_config.maker_fee if maker else self._sim_config.taker_fee
         return AddedToCostTradeFee(percent=rate)
@@ -284,8 +273,19 @@ class SimulatedExchange(ExchangePyBase):
         quote = trading_pair.split("-", 1)[1]
         rate = self._sim_config.maker_fee if fill.is_maker else self._sim_config.taker_fee
         fee_quote = fill.price * fill.amount * rate
-        self.ledger.apply_fill(LedgerEntry(fill.timestamp, fill.order_id, trading_pair, fill.side, fill.price,
-                                           fill.amount, fee_quote, fill.is_maker, fill.trade_id))
+        self.ledger.apply_fill(
+            LedgerEntry(
+                fill.timestamp,
+                fill.order_id,
+                trading_pair,
+                fill.side,
+                fill.price,
+                fill.amount,
+                fee_quote,
+                fill.is_maker,
+                fill.trade_id,
+            )
+        )
         resting = self._engines[trading_pair].get_order(fill.order_id)
         if resting is not None:
             self._lock(trading_pair, resting)
@@ -293,29 +293,51 @@ class SimulatedExchange(ExchangePyBase):
             self.ledger.release(fill.order_id)
         tracked = self._order_tracker.all_fillable_orders.get(fill.order_id)
         exchange_order_id = tracked.exchange_order_id if tracked is not None else ""
-        self._order_tracker.process_trade_update(TradeUpdate(
-            trade_id=fill.trade_id, client_order_id=fill.order_id, exchange_order_id=exchange_order_id or "",
-            trading_pair=trading_pair, fill_timestamp=fill.timestamp, fill_price=fill.price,
-            fill_base_amount=fill.amount, fill_quote_amount=fill.price * fill.amount,
-            fee=AddedToCostTradeFee(flat_fees=[TokenAmount(quote, fee_quote)]), is_taker=not fill.is_maker))
+        self._order_tracker.process_trade_update(
+            TradeUpdate(
+                trade_id=fill.trade_id,
+                client_order_id=fill.order_id,
+                exchange_order_id=exchange_order_id or "",
+                trading_pair=trading_pair,
+                fill_timestamp=fill.timestamp,
+                fill_price=fill.price,
+                fill_base_amount=fill.amount,
+                fill_quote_amount=fill.price * fill.amount,
+                fee=AddedToCostTradeFee(flat_fees=[TokenAmount(quote, fee_quote)]),
+                is_taker=not fill.is_maker,
+            )
+        )
         if fill.order_done:
             self._sim_states[fill.order_id] = OrderState.FILLED
-            self._order_tracker.process_order_update(OrderUpdate(
-                client_order_id=fill.order_id, exchange_order_id=exchange_order_id, trading_pair=trading_pair,
-                update_timestamp=self.current_timestamp, new_state=OrderState.FILLED))
+            self._order_tracker.process_order_update(
+                OrderUpdate(
+                    client_order_id=fill.order_id,
+                    exchange_order_id=exchange_order_id,
+                    trading_pair=trading_pair,
+                    update_timestamp=self.current_timestamp,
+                    new_state=OrderState.FILLED,
+                )
+            )
         self._sync_balances()
 
-    def _check_funds(self, trading_pair: str, side: Side, kind: OrderKind, amount: Decimal, price: Decimal) -> None:
+    def _check_funds(
+        self, trading_pair: str, side: Side, kind: OrderKind, amount: Decimal, price: Decimal
+    ) -> None:
         base, quote = trading_pair.split("-", 1)
         if side is Side.SELL:
             asset, need = base, amount
         else:
             ref = price if kind is not OrderKind.MARKET else self._reference_ask(trading_pair)
-            asset, need = quote, amount * ref * (1 + max(self._sim_config.taker_fee, self._sim_config.maker_fee))
+            asset, need = (
+                quote,
+                amount * ref * (1 + max(self._sim_config.taker_fee, self._sim_config.maker_fee)),
+            )
         if self.ledger.available(asset) < need:
             raise SimulationError(
                 f"insufficient {asset} balance on {self.name}: order needs {need}, "
-                f"available {self.ledger.available(asset)}", fix="lower the order amount or raise the balance")
+                f"available {self.ledger.available(asset)}",
+                fix="lower the order amount or raise the balance",
+            )
 
     def _reference_ask(self, trading_pair: str) -> Decimal:
         book = self._engines[trading_pair].book
@@ -329,7 +351,9 @@ class SimulatedExchange(ExchangePyBase):
             self.ledger.lock(order.order_id, base, order.remaining)
         else:
             assert order.price is not None
-            self.ledger.lock(order.order_id, quote, order.remaining * order.price * (1 + self._sim_config.maker_fee))
+            self.ledger.lock(
+                order.order_id, quote, order.remaining * order.price * (1 + self._sim_config.maker_fee)
+            )
         self._sync_balances()
 
     def _sync_balances(self) -> None:
@@ -341,40 +365,3 @@ class SimulatedExchange(ExchangePyBase):
         engine_now = self._engines[trading_pair].now
         ts = self.current_timestamp
         return max(engine_now, ts) if ts == ts else engine_now
-
-    # ----- ExchangePyBase abstract hooks with nothing to do offline ------------------------------
-    def _is_request_exception_related_to_time_synchronizer(self, request_exception: Exception) -> bool:
-        return False
-
-    def _is_order_not_found_during_status_update_error(self, status_update_exception: Exception) -> bool:
-        return "not found" in str(status_update_exception)
-
-    def _is_order_not_found_during_cancelation_error(self, cancelation_exception: Exception) -> bool:
-        return "not found" in str(cancelation_exception)
-
-    async def _update_trading_fees(self) -> None:
-        return None
-
-    async def _user_stream_event_listener(self) -> None:
-        return None
-
-    async def _format_trading_rules(self, exchange_info_dict: dict[str, Any]) -> list[TradingRule]:
-        return list(self._trading_rules.values())
-
-    async def _update_balances(self) -> None:
-        self._sync_balances()
-
-    async def _all_trade_updates_for_order(self, order: InFlightOrder) -> list[TradeUpdate]:
-        return []  # fills are pushed to the tracker as they happen
-
-    def _create_web_assistants_factory(self) -> WebAssistantsFactory:
-        return WebAssistantsFactory(throttler=self._throttler)
-
-    def _create_order_book_data_source(self) -> OfflineOrderBookDataSource:
-        return OfflineOrderBookDataSource(self._sim_pairs, self._last_prices)
-
-    def _create_user_stream_data_source(self) -> OfflineUserStreamDataSource:
-        return OfflineUserStreamDataSource()
-
-    def _initialize_trading_pair_symbols_from_exchange_info(self, exchange_info: dict[str, Any]) -> None:
-        self._set_trading_pair_symbol_map(bidict({p: p for p in self._sim_pairs}))

@@ -41,8 +41,9 @@ class ReplayCandlesFeed:
 class ReplayMarketDataProvider(MarketDataProvider):
     """Serves ``time()`` and candles from the replay; prices and books come from the simulated connectors."""
 
-    def __init__(self, connectors: dict[str, ConnectorBase], *, candles: CandleStore,
-                 now: Callable[[], float]) -> None:
+    def __init__(
+        self, connectors: dict[str, ConnectorBase], *, candles: CandleStore, now: Callable[[], float]
+    ) -> None:
         super().__init__(connectors)
         self._candles = candles
         self._now = now
@@ -58,8 +59,9 @@ class ReplayMarketDataProvider(MarketDataProvider):
             self.candles_feeds[key] = feed
         return feed
 
-    def get_candles_df(self, connector_name: str, trading_pair: str, interval: str,
-                       max_records: int = 500) -> pd.DataFrame:
+    def get_candles_df(
+        self, connector_name: str, trading_pair: str, interval: str, max_records: int = 500
+    ) -> pd.DataFrame:
         return self._candles.closed_bars(connector_name, trading_pair, interval, self._now(), max_records)
 
     def initialize_rate_sources(self, connector_pairs: list[Any]) -> None:
@@ -69,9 +71,12 @@ class ReplayMarketDataProvider(MarketDataProvider):
         self.candles_feeds.clear()
 
 
-def provider_factory(candles: CandleStore, now: Callable[[], float]) -> Callable[[dict[str, ConnectorBase]],
-                                                                                 ReplayMarketDataProvider]:
+def provider_factory(
+    candles: CandleStore, now: Callable[[], float]
+) -> Callable[[dict[str, ConnectorBase]], ReplayMarketDataProvider]:
     """A drop-in for the ``MarketDataProvider(connectors)`` call inside StrategyV2Base.__init__."""
+
     def build(connectors: dict[str, ConnectorBase], *args: Any, **kwargs: Any) -> ReplayMarketDataProvider:
         return ReplayMarketDataProvider(connectors, candles=candles, now=now)
+
     return build

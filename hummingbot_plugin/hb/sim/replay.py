@@ -78,11 +78,12 @@ def run_replay(request: ReplayRequest) -> ReplayResult:
     feeds = [load_feed(p, start=request.start, end=request.end) for p in request.data]
     if not feeds:
         raise DataError("no data files given", fix="pass --data <files...>")
-    replay = _Replay(request, bundle, feeds)
-    loop = VirtualTimeLoop(replay.start_ts)
+    loop = VirtualTimeLoop(0.0)
     previous = current_loop()
-    asyncio.set_event_loop(loop)
+    asyncio.set_event_loop(loop)  # connectors bind to the current loop when they are built
     try:
+        replay = _Replay(request, bundle, feeds)
+        loop.advance_to(replay.start_ts)
         return loop.run_until_complete(replay.run())
     finally:
         _cancel_pending(loop)
@@ -98,9 +99,16 @@ class _Replay:
         self.exchanges = self._build_exchanges()
         market = [(c, f) for c, f in self.assigned if f.trading_pair in bundle.markets.get(c, set())]
         book_pairs = {(c, f.trading_pair) for c, f in market if f.kind is not FeedKind.CANDLES}
-        self.streams = [feed_events(f, c, path_mode=self.exchanges[c].sim_config.candle_path,
-                                    points_per_bar=request.points_per_bar)
-                        for c, f in market if f.kind is not FeedKind.CANDLES or (c, f.trading_pair) not in book_pairs]
+        self.streams = [
+            feed_events(
+                f,
+                c,
+                path_mode=self.exchanges[c].sim_config.candle_path,
+                points_per_bar=request.points_per_bar,
+            )
+            for c, f in market
+            if f.kind is not FeedKind.CANDLES or (c, f.trading_pair) not in book_pairs
+        ]
         self._check_coverage(market)
         candle_feeds = [f for _, f in market if f.kind is FeedKind.CANDLES and f.bar_seconds]
         # Book mode: the clock and the executors tick every second (like live). Candle mode: the clock
@@ -124,19 +132,23 @@ class _Replay:
         matches = [n for n in names if n.startswith(venue)]
         if len(matches) == 1:
             return matches[0]
-        raise DataError(f"{feed.path.name}: venue {venue!r} matches none of the script's connectors {names}",
-                        fix="name data files <connector>_<BASE-QUOTE>_... after the connector they replay")
+        raise DataError(
+            f"{feed.path.name}: venue {venue!r} matches none of the script's connectors {names}",
+            fix="name data files <connector>_<BASE-QUOTE>_... after the connector they replay",
+        )
 
     def _build_exchanges(self) -> dict[str, SimulatedExchange]:
         sections = _read_sim_file(self.request.sim_config)
         exchanges = {}
         for name, pairs in sorted(self.bundle.markets.items()):
-            overrides = dict(sections.get("default") or {}) | dict(sections.get("connectors", {}).get(name) or {})
+            overrides = dict(sections.get("default") or {}) | dict(
+                sections.get("connectors", {}).get(name) or {}
+            )
             cfg = build_venue_config(name, sorted(pairs), overrides, self.request.balances)
             exchanges[name] = SimulatedExchange(cfg)
         for connector, feed in self.assigned:
-            if feed.kind is FeedKind.CANDLES:
-                self.candles.add(connector, feed.trading_pair, _bars_frame(feed), _interval_name(feed.bar_seconds))
+            if feed.kind is FeedKind.CANDLES and feed.history is not None:
+                self.candles.add(connector, feed.trading_pair, feed.history, _interval_name(feed.bar_seconds))
         for connector, feed in self.assigned:
             if feed.kind is FeedKind.TRADES and not self.candles.has(connector, feed.trading_pair):
                 self.candles.add(connector, feed.trading_pair, bars_from_trades(feed.trades, 60), "1m")
@@ -147,17 +159,24 @@ class _Replay:
         for name, pairs in self.bundle.markets.items():
             for pair in pairs:
                 if (name, pair) not in covered:
-                    raise DataError(f"no market data for {name} {pair}",
-                                    fix=f"add a trades+L2 or candle file for {pair} to --data")
+                    raise DataError(
+                        f"no market data for {name} {pair}",
+                        fix=f"add a trades+L2 or candle file for {pair} to --data",
+                    )
 
     def _span(self, feeds: list[MarketFeed]) -> tuple[float, float]:
         start = max(f.first_timestamp for f in feeds)
         end = min(f.last_timestamp for f in feeds)
-        lo, hi = to_epoch_bound(self.request.start, is_end=False), to_epoch_bound(self.request.end, is_end=True)
+        lo, hi = (
+            to_epoch_bound(self.request.start, is_end=False),
+            to_epoch_bound(self.request.end, is_end=True),
+        )
         start, end = max(start, lo or start), min(end, hi or end)
         if end <= start:
-            raise DataError(f"the data files share no common period ({start} .. {end})",
-                            fix="pass files covering the same dates, or adjust --start/--end")
+            raise DataError(
+                f"the data files share no common period ({start} .. {end})",
+                fix="pass files covering the same dates, or adjust --start/--end",
+            )
         return start, end
 
     # ----- run ---------------------------------------------------------------------------------
@@ -177,8 +196,9 @@ class _Replay:
                 strategy.config_update_interval = float("inf")
                 for controller in strategy.controllers.values():
                     controller.update_interval = self.control_interval
-                clock = Clock(ClockMode.BACKTEST, tick_size=self.tick, start_time=self.start_ts,
-                              end_time=self.end_ts)
+                clock = Clock(
+                    ClockMode.BACKTEST, tick_size=self.tick, start_time=self.start_ts, end_time=self.end_ts
+                )
                 for exchange in self.exchanges.values():
                     clock.add_iterator(exchange)
                 clock.add_iterator(strategy)
@@ -263,9 +283,9 @@ class _Replay:
 
     def _sample_equity(self, force: bool = False) -> None:
         now = self._now()
-        if force or not self.equity or now - self.equity[-1].timestamp >= self.request.equity_every_s:
-            if all(e.ready for e in self.exchanges.values()):
-                self.equity.append(EquityPoint(now, self.equity_quote()))
+        due = force or not self.equity or now - self.equity[-1].timestamp >= self.request.equity_every_s
+        if due and all(e.ready for e in self.exchanges.values()):
+            self.equity.append(EquityPoint(now, self.equity_quote()))
 
     def _print_status(self, now: float, wall0: float) -> None:
         assert self.request.status_stream is not None
@@ -274,8 +294,16 @@ class _Replay:
         orders = sum(e._order_seq for e in self.exchanges.values())
         quote = next(iter(self.exchanges.values())).trading_pairs[0].split("-")[1]
         equity = self.equity[-1].equity_quote if self.equity else 0.0
-        line = status_line(now, self.start_ts, self.end_ts, orders=orders, fills=fills, equity_quote=equity,
-                           quote=quote, speed=(now - self.start_ts) / wall)
+        line = status_line(
+            now,
+            self.start_ts,
+            self.end_ts,
+            orders=orders,
+            fills=fills,
+            equity_quote=equity,
+            quote=quote,
+            speed=(now - self.start_ts) / wall,
+        )
         self.request.status_stream.write("\r" + line)
         self.request.status_stream.flush()
 
@@ -289,22 +317,18 @@ def _read_sim_file(path: Path | None) -> dict[str, Any]:
         raise ConfigError(f"cannot read sim config {path}: {exc}", fix="pass a readable YAML file") from exc
     unknown = set(data) - {"default", "connectors"}
     if unknown:
-        raise ConfigError(f"{path}: unknown top-level keys {sorted(unknown)}", fix="use 'default' and 'connectors'")
+        raise ConfigError(
+            f"{path}: unknown top-level keys {sorted(unknown)}", fix="use 'default' and 'connectors'"
+        )
     return dict(data)
-
-
-def _bars_frame(feed: MarketFeed) -> Any:
-    import pandas as pd
-
-    return pd.DataFrame({"timestamp": [b.timestamp for b in feed.bars], "open": [float(b.open) for b in feed.bars],
-                         "high": [float(b.high) for b in feed.bars], "low": [float(b.low) for b in feed.bars],
-                         "close": [float(b.close) for b in feed.bars], "volume": [float(b.volume) for b in feed.bars]})
 
 
 def _interval_name(seconds: int) -> str:
     names = {60: "1m", 300: "5m", 900: "15m", 3600: "1h", 14400: "4h", 86400: "1d"}
     if seconds not in names:
-        raise SimulationError(f"unsupported candle interval of {seconds}s", fix="use 1m/5m/15m/1h/4h/1d candles")
+        raise SimulationError(
+            f"unsupported candle interval of {seconds}s", fix="use 1m/5m/15m/1h/4h/1d candles"
+        )
     return names[seconds]
 
 

@@ -7,6 +7,7 @@ parts that need a network or a terminal: no gateway monitor, no UI, no MQTT brid
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import importlib
 import inspect
@@ -30,8 +31,15 @@ from hummingbot.strategy.strategy_v2_base import StrategyV2Base, StrategyV2Confi
 from hummingbot_plugin.errors import ConfigError
 from hummingbot_plugin.settings import PROJECT_ROOT
 
-__all__ = ["ScriptBundle", "headless_application", "load_script", "markets_recorder", "patched_data_provider",
-           "rate_oracle_connectors", "use_project_paths"]
+__all__ = [
+    "ScriptBundle",
+    "headless_application",
+    "load_script",
+    "markets_recorder",
+    "patched_data_provider",
+    "rate_oracle_connectors",
+    "use_project_paths",
+]
 
 
 @dataclass(frozen=True)
@@ -61,27 +69,44 @@ def load_script(config_path: Path) -> ScriptBundle:
     script_file = str(data.get("script_file_name") or "")
     if not script_file:
         raise ConfigError(f"{path}: 'script_file_name' is missing", fix="add script_file_name: <script>.py")
-    module = importlib.import_module(f"{hb_settings.SCRIPT_STRATEGIES_MODULE}.{script_file.removesuffix('.py')}")
+    module = importlib.import_module(
+        f"{hb_settings.SCRIPT_STRATEGIES_MODULE}.{script_file.removesuffix('.py')}"
+    )
     members = [m for _, m in inspect.getmembers(module, inspect.isclass)]
-    strategy_class = next((m for m in members if issubclass(m, StrategyV2Base) and m is not StrategyV2Base), None)
-    config_class = next((m for m in members if issubclass(m, BaseClientModel)
-                         and m not in (BaseClientModel, StrategyV2ConfigBase)), None)
+    strategy_class: Any = next(
+        (m for m in members if issubclass(m, StrategyV2Base) and m is not StrategyV2Base), None
+    )
+    config_class = next(
+        (
+            m
+            for m in members
+            if issubclass(m, BaseClientModel) and m not in (BaseClientModel, StrategyV2ConfigBase)
+        ),
+        None,
+    )
     if strategy_class is None or config_class is None:
-        raise ConfigError(f"scripts/{script_file} has no StrategyV2Base subclass or no config class",
-                          fix="point script_file_name at a V2 script (e.g. v2_plugin_controllers.py)")
+        raise ConfigError(
+            f"scripts/{script_file} has no StrategyV2Base subclass or no config class",
+            fix="point script_file_name at a V2 script (e.g. v2_plugin_controllers.py)",
+        )
     try:
         config = config_class(**data)
     except Exception as exc:  # pydantic ValidationError or a controller config that fails to load
-        raise ConfigError(f"{path}: invalid script config: {exc}", fix="correct the YAML fields named above") from exc
+        raise ConfigError(
+            f"{path}: invalid script config: {exc}", fix="correct the YAML fields named above"
+        ) from exc
     strategy_class.init_markets(config)
     markets = {name: set(pairs) for name, pairs in strategy_class.markets.items()}
     if not markets:
-        raise ConfigError(f"{path}: the script trades no market", fix="list controller configs in controllers_config")
+        raise ConfigError(
+            f"{path}: the script trades no market", fix="list controller configs in controllers_config"
+        )
     return ScriptBundle(strategy_class, config, markets, path)
 
 
 def markets_recorder(db_path: Path, connectors: list[ConnectorBase], name: str) -> MarketsRecorder:
     """A real MarketsRecorder on its own SQLite file (orders, fills, executors, positions)."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
     client_config = ClientConfigAdapter(ClientConfigMap())
     sql = SQLConnectionManager(client_config, SQLConnectionType.TRADE_FILLS, db_path=str(db_path))
     recorder = MarketsRecorder(sql, connectors, name, name, client_config.market_data_collection)
@@ -100,6 +125,7 @@ def headless_application() -> Iterator[None]:
     if installed:
         app = HummingbotApplication.__new__(HummingbotApplication)
         app._mqtt = None
+        app._app_warnings = collections.deque()  # logger.network() files warnings on the application
         HummingbotApplication._main_app = app
     try:
         yield

@@ -48,8 +48,9 @@ class PlainV2Strategy(StrategyV2Base):
 class SimSession:
     """Virtual-time runtime for simulated exchanges (see module docstring)."""
 
-    def __init__(self, exchanges: list[SimulatedExchange], *, start_ts: float, db_path: Path,
-                 tick_size: float = 1.0) -> None:
+    def __init__(
+        self, exchanges: list[SimulatedExchange], *, start_ts: float, db_path: Path, tick_size: float = 1.0
+    ) -> None:
         self.exchanges = {e.name: e for e in exchanges}
         self.loop = VirtualTimeLoop(start_ts)
         self.tick_size = tick_size

@@ -27,7 +27,9 @@ class OfflineOrderBookDataSource(OrderBookTrackerDataSource):
         super().__init__(trading_pairs)
         self._last_prices = last_prices
 
-    async def get_last_traded_prices(self, trading_pairs: list[str], domain: str | None = None) -> dict[str, float]:
+    async def get_last_traded_prices(
+        self, trading_pairs: list[str], domain: str | None = None
+    ) -> dict[str, float]:
         return {pair: self._last_prices[pair] for pair in trading_pairs if pair in self._last_prices}
 
     async def listen_for_subscriptions(self) -> None:

@@ -14,7 +14,7 @@ import asyncio
 import heapq
 from typing import Any
 
-__all__ = ["VirtualTimeLoop", "restore_loop", "current_loop"]
+__all__ = ["VirtualTimeLoop", "current_loop", "restore_loop"]
 
 
 class VirtualTimeLoop(asyncio.SelectorEventLoop):
@@ -34,8 +34,8 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
         self._virtual_now = max(self._virtual_now, float(timestamp))
 
     def _run_once(self) -> None:
-        ready: Any = getattr(self, "_ready")
-        scheduled: Any = getattr(self, "_scheduled")
+        ready: Any = self._ready  # type: ignore[attr-defined]
+        scheduled: Any = self._scheduled  # type: ignore[attr-defined]
         if not ready and scheduled:
             while scheduled and scheduled[0]._cancelled:  # same clean-up the base loop does
                 handle = heapq.heappop(scheduled)
