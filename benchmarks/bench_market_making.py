@@ -200,10 +200,11 @@ def bench_hummingbot_engine(maker_fee: float, quick: bool) -> list[dict[str, Any
     )
     summary = run.hummingbot_summary
     fills = sum(1 for e in run.executors if e.filled_amount_quote > 0)
+    net_all = summary["net_pnl_quote"] + summary["unrealized_pnl_quote"] - summary["total_fees_quote"]
     print(
-        f"  {'hummingbot engine':<26} net {summary['net_pnl_quote']:>10.2f} (its summary; fees "
-        f"{summary['total_fees_quote']:.2f} reported apart)  fills {fills}/{len(run.executors)}  "
-        f"{len(candles) / sec:,.0f} bars/s"
+        f"  {'hummingbot engine':<26} summary net_pnl_quote {summary['net_pnl_quote']:.2f} (fees "
+        f"{summary['total_fees_quote']:.2f} and unrealized {summary['unrealized_pnl_quote']:.2f} apart) -> "
+        f"after fees {net_all:.2f}  fills {fills}/{len(run.executors)}  {len(candles) / sec:,.0f} bars/s"
     )
     result, sec2 = _timed(lambda: run_candle_replay(candles, _pmm(maker_fee, "1m"), bar_seconds=60))
     row = _row("our candle replay", result, sec2, len(candles), BUDGET, maker_fee)
@@ -212,6 +213,7 @@ def bench_hummingbot_engine(maker_fee: float, quick: bool) -> list[dict[str, Any
             "name": "hummingbot_engine",
             "seconds": sec,
             "summary": summary,
+            "net_after_fees": net_all,
             "fills": fills,
             "executors": len(run.executors),
         },

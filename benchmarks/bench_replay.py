@@ -132,9 +132,10 @@ def compare_with_backtest(start: str, end: str) -> None:
 
 WHY = """
 why they differ:
- - entry timing: the engine fills an executor at the close of the bar it is created on; the
-   replay's PositionExecutor sends a MARKET order that fills against the simulated book at the
-   next intrabar path point, after the controller's and executor's own update delays
+ - entry timing: both act when a bar closes, but the engine stamps the fill with the bar's OPEN
+   time (so its entries read one bar earlier) and fills at that close; the replay's
+   PositionExecutor sends a MARKET order that fills against the simulated book at the next
+   intrabar path point, after the controller's and executor's own update delays
  - exits: the engine checks barriers on bar high/low and exits at the barrier price; the replay's
    executor sees the intrabar path (open→low→high→close for up bars) at its update interval and
    exits with a real MARKET order at the synthetic touch (± half-spread)
@@ -165,11 +166,13 @@ def main() -> int:
     parser.add_argument("--compare-start", default="2023-01-01")
     parser.add_argument("--compare-end", default="2023-12-31")
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--skip-compare", action="store_true")
     args = parser.parse_args()
     if not args.skip_speed:
         bench_book_mode()
         bench_candle_mode(min(max(args.days, 1), 30))
-    compare_with_backtest(args.compare_start, args.compare_end)
+    if not args.skip_compare:
+        compare_with_backtest(args.compare_start, args.compare_end)
     return 0
 
 

@@ -38,8 +38,10 @@ def _stats(samples: list[float]) -> str:
 
 def bench_guard(calls: int = 3000) -> None:
     snapshot = make_snapshot((make_pair(),))
-    for label, store in (("in-memory store", MemoryStateStore()),
-                         ("JSON store, fsync", JsonStateStore(Path(tempfile.mkdtemp()) / "g.json"))):
+    for label, store in (
+        ("in-memory store", MemoryStateStore()),
+        ("JSON store, fsync", JsonStateStore(Path(tempfile.mkdtemp()) / "g.json")),
+    ):
         guard = RiskGuard(make_limits(max_executors_per_window=10**9), store, scope="bench")
         samples = []
         for i in range(calls):
@@ -58,28 +60,33 @@ def bench_guard(calls: int = 3000) -> None:
     print(f"(a) no gate (build request only)      {_stats(samples)}")
 
 
-def bench_gate(ticks: int = 500) -> None:
+def bench_gate(ticks: int = 300) -> None:
     from risk_hb_factories import Clock, make_controller, make_create, make_executor_info
 
-    clock = Clock()
-    with tempfile.TemporaryDirectory() as tmp:
-        controller = make_controller(Path(tmp), clock, max_executors_per_window=10**6)
-        controller.risk_gate.audit = None  # measure the gate alone; audit cost is (c)
-        controller.risk_gate.guard._audit = None
-        controller.executors_info = [make_executor_info(f"x{i}") for i in range(10)]
-        exchange = controller.market_data_provider.connectors["binance"]
-        gated, raw = [], []
-        for i in range(ticks):
-            clock.now += 1
-            exchange.apply_price("BTC-USDT", Decimal("100") + Decimal(i % 7) / 100, clock.now)
-            actions = [make_create(amount=Decimal("0.001"))]
-            start = time.perf_counter()
-            controller.risk_gate.filter_actions(controller, actions)
-            gated.append(time.perf_counter() - start)
-            start = time.perf_counter()
-            _ = list(actions)
-            raw.append(time.perf_counter() - start)
-    print(f"(b) RiskGate.filter_actions (HB objs) {_stats(gated)}   ({ticks} ticks, 10 executors)")
+    for label, durable in (("JSON store, fsync  ", True), ("in-memory store    ", False)):
+        clock = Clock()
+        with tempfile.TemporaryDirectory() as tmp:
+            controller = make_controller(Path(tmp), clock, max_executors_per_window=10**6)
+            controller.risk_gate.audit = None  # measure the gate alone; audit cost is (c)
+            controller.risk_gate.guard._audit = None
+            if not durable:
+                controller.risk_gate.guard._store = MemoryStateStore()
+            controller.executors_info = [make_executor_info(f"x{i}") for i in range(10)]
+            exchange = controller.market_data_provider.connectors["binance"]
+            gated, raw = [], []
+            for i in range(ticks):
+                clock.now += 1
+                exchange.apply_price("BTC-USDT", Decimal("100") + Decimal(i % 7) / 100, clock.now)
+                actions = [make_create(amount=Decimal("0.001"))]
+                start = time.perf_counter()
+                controller.risk_gate.filter_actions(controller, actions)
+                gated.append(time.perf_counter() - start)
+                start = time.perf_counter()
+                _ = list(actions)
+                raw.append(time.perf_counter() - start)
+        print(
+            f"(b) RiskGate.filter_actions, {label} {_stats(gated)}   ({ticks} ticks, 10 executors, 1 create)"
+        )
     print(f"(b) pass-through list                 {_stats(raw)}")
 
 
@@ -89,14 +96,19 @@ def bench_audit(records: int = 2000) -> None:
             log = AuditLog(Path(tmp), fsync=fsync, max_bytes=256 * 1024)
             start = time.perf_counter()
             for i in range(records):
-                log.append(DecisionRecord(ts=NOW + i, source="bench", allowed=i % 3 != 0, reason_code="RATE_LIMIT"))
+                log.append(
+                    DecisionRecord(ts=NOW + i, source="bench", allowed=i % 3 != 0, reason_code="RATE_LIMIT")
+                )
             elapsed = time.perf_counter() - start
             files = len(list(Path(tmp).glob("audit-*.jsonl")))
             verify_start = time.perf_counter()
             result = verify_chain(Path(tmp))
             verify_elapsed = time.perf_counter() - verify_start
-        print(f"(c) audit append, fsync={fsync!s:5s}      {records / elapsed:9.0f} records/s   "
-              f"verify {result.records / verify_elapsed:9.0f} records/s over {files} rotated files, ok={result.ok}")
+        print(
+            f"(c) audit append, fsync={fsync!s:5s}      {records / elapsed:9.0f} records/s   "
+            f"verify {result.records / verify_elapsed:9.0f} records/s "
+            f"over {files} rotated files, ok={result.ok}"
+        )
 
 
 if __name__ == "__main__":

@@ -193,14 +193,15 @@ class GuardedControllers(StrategyV2Base):
 
     def update_controllers_configs(self) -> None:
         """Hummingbot's 10 s controller reload, with the same validation as at start."""
-        if self._last_config_update_ts + self.config_update_interval >= self.current_timestamp:
+        now = self.market_data_provider.time()
+        if self._last_config_update_ts + self.config_update_interval >= now:
             return
-        self._last_config_update_ts = self.current_timestamp
+        self._last_config_update_ts = now
         loaded, problems = load_controller_set(
             list(self.config.controllers_config), Path(hb_settings.CONTROLLERS_CONF_DIR_PATH)
         )
         if problems:
-            self._alert("controller configs", problems, self.market_data_provider.time())
+            self._alert("controller configs", problems, now)
             return
         for item in loaded:
             config: Any = item.config  # a ControllerConfigBase (its name is not imported: see module doc)

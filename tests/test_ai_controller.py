@@ -207,3 +207,27 @@ def test_config_requires_venue_pair_model_and_rejects_fixed_barriers() -> None:
     with pytest.raises(ValueError, match="prediction_mode"):
         make_config(model_dir=None)
     assert make_config().leverage == 1
+
+
+def test_hummingbot_finds_exactly_our_config_and_controller_classes() -> None:
+    import ai_factories
+
+    from hummingbot_plugin.hb.config_discovery import controller_config_class
+
+    module = ai_factories.ai_module
+    assert controller_config_class(module) is ai_factories.AiLivestreamConfig
+    assert make_config().get_controller_class() is ai_factories.AiLivestreamController
+
+
+def test_signal_and_quantiles_reach_the_metrics_of_the_gate(tmp_path: Path) -> None:
+    from hummingbot_plugin.metrics import PluginMetrics
+
+    clock = Clock(NOW_BAR + HOUR + 1)
+    controller = make_controller(make_config(long_threshold=0.01), real_candles(), clock)
+    metrics = PluginMetrics()
+    controller.risk_gate = RiskGate.for_controller(controller, state_dir=tmp_path / "state", metrics=metrics)
+    tick(controller)
+    text = metrics.render().decode()
+    assert 'hbp_signal{controller_id="ai-test"} 1.0' in text
+    q50 = controller.processed_data["q50"]
+    assert f'hbp_forecast_quantile{{controller_id="ai-test",quantile="0.5"}} {q50!r}' in text

@@ -22,7 +22,9 @@ def test_live_row_equals_vectorised_row_bar_by_bar() -> None:
     for stamp in window["timestamp"]:
         clock.now = float(stamp) + HOUR + 5.0  # 5 s after the bar closed
         tick(controller)
-        live = controller.processed_data["features"].iloc[-1]
+        features = controller.processed_data["features"]
+        assert list(features.columns) == list(FRAME_COLUMNS)
+        live = features.iloc[-1]
         expected = by_ts.loc[float(stamp)]
         assert live["timestamp"] == stamp
         np.testing.assert_allclose(

@@ -6,12 +6,14 @@ clock, so the channel's freshness rules are exercised exactly as live.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 import pytest
 from ai_factories import HOUR, Clock, make_config, make_controller, real_candles, tick
+from hummingbot.core.data_type.common import TradeType
 from mosquitto_fixture import BridgeHarness, MosquittoBroker
 from mqtt_factories import KEY_ID, SECRET, Operator, make_override, make_prediction, wait_until
 
@@ -43,12 +45,11 @@ def _controller(hb_bridge: BridgeHarness, clock: Clock, mode: PredictionMode, **
     return controller
 
 
-def _tick_until(controller: Any, bridge: BridgeHarness, check: Callable[[dict[str, Any]], bool]) -> bool:
-    def done() -> bool:
-        tick(controller)
-        return check(controller.processed_data)
-
-    return wait_until(done, bridge.pump, timeout=5.0)
+def _next_tick_after_delivery(controller: Any, bridge: BridgeHarness, received: int) -> dict[str, Any]:
+    """Pump (no tick) until the bridge handed the message to the channel, then run exactly ONE tick."""
+    assert wait_until(lambda: controller.channel.counters().received >= received, bridge.pump)
+    tick(controller)
+    return dict(controller.processed_data)
 
 
 def test_external_prediction_replaces_local_view_while_fresh(
@@ -63,11 +64,11 @@ def test_external_prediction_replaces_local_view_while_fresh(
     tick(controller)
     hb_bridge.pump(0.2)
     operator.publish(PRED, make_prediction((0.05, 0.15, 0.8), timestamp=clock.now, target_pct=0.3))
-    assert _tick_until(controller, hb_bridge, lambda d: d["signal"] == 1)
-    assert controller.processed_data["source"] == "external"
+    data = _next_tick_after_delivery(controller, hb_bridge, 1)
+    assert (data["signal"], data["source"]) == (1, "external")
     assert controller.processed_data["target_pct"] == 0.05  # clipped to the forecaster's bound
-    action = controller.get_executor_config  # barriers stay inside their caps whatever the message says
-    barrier = action(1, 100, 1).triple_barrier_config  # type: ignore[arg-type]
+    # barriers stay inside their caps whatever the message says
+    barrier = controller.get_executor_config(TradeType.BUY, Decimal(100), Decimal(1)).triple_barrier_config
     assert float(barrier.stop_loss) <= 0.03 and float(barrier.take_profit) <= 0.05
     clock.now += 120  # older than max_signal_age: back to the in-process model
     tick(controller)
@@ -85,11 +86,14 @@ def test_signed_override_changes_threshold_within_a_tick_and_is_acked(
     assert controller.processed_data["signal"] == 0
     body = make_override({"long_threshold": 0.01}, issued_at=clock.now, controller_id=CTRL, topic=OVR)
     operator.publish(OVR, body)
-    assert _tick_until(controller, hb_bridge, lambda d: d["signal"] == 1)
+    assert _next_tick_after_delivery(controller, hb_bridge, 1)["signal"] == 1
     assert controller.config.long_threshold == 0.01
     assert wait_until(lambda: bool(operator.messages(ACK)), hb_bridge.pump)
     assert operator.messages(ACK)[-1]["accepted"] is True
     assert "long_threshold" in " ".join(controller.to_format_status())
+    reloaded = make_config(mqtt=controller.config.mqtt, long_threshold=0.9)  # Hummingbot's YAML reload
+    controller.update_config(reloaded)
+    assert controller.config.long_threshold == 0.01, "the accepted override stays on top of the file"
     refused = make_override({"leverage": 5}, issued_at=clock.now, controller_id=CTRL, topic=OVR)
     operator.publish(OVR, refused)
     assert wait_until(
@@ -108,7 +112,7 @@ def test_external_only_fails_closed_when_the_prediction_expires(
     hb_bridge.pump(0.2)
     assert controller.processed_data["reason"] == "no external prediction received yet"
     operator.publish(PRED, make_prediction((0.05, 0.15, 0.8), timestamp=clock.now))
-    assert _tick_until(controller, hb_bridge, lambda d: d["signal"] == 1)
+    assert _next_tick_after_delivery(controller, hb_bridge, 1)["signal"] == 1
     clock.now += 90
     tick(controller)
     assert controller.processed_data["signal"] == 0

@@ -17,6 +17,7 @@ from hummingbot.strategy_v2.models.executor_actions import CreateExecutorAction,
 from hummingbot.strategy_v2.models.executors import CloseType
 from hummingbot.strategy_v2.models.executors_info import ExecutorInfo
 from pydantic import ValidationError
+from risk_hb_factories import make_executor_info
 
 from hummingbot_plugin.data import load_candles
 from hummingbot_plugin.hb.backtest_run import run_offline
@@ -33,10 +34,18 @@ ONE_MINUTE = "binance_BTC-USDT_1m_2024-07-26_2024-08-25.csv"
 
 
 def _make_config(**overrides: Any) -> PMMForecastConfig:
-    base: dict[str, Any] = {"id": "pmm_test", "connector_name": "binance", "trading_pair": "BTC-USDT",
-                            "buy_spreads": "0.003,0.006", "sell_spreads": "0.003,0.006",
-                            "total_amount_quote": 1000, "executor_refresh_time": 10_000, "filled_order_delay": 60,
-                            "volatility_window": 20, "candles_interval": "1m"}
+    base: dict[str, Any] = {
+        "id": "pmm_test",
+        "connector_name": "binance",
+        "trading_pair": "BTC-USDT",
+        "buy_spreads": "0.003,0.006",
+        "sell_spreads": "0.003,0.006",
+        "total_amount_quote": 1000,
+        "executor_refresh_time": 10_000,
+        "filled_order_delay": 60,
+        "volatility_window": 20,
+        "candles_interval": "1m",
+    }
     base.update(overrides)
     return PMMForecastConfig(**base)
 
@@ -52,24 +61,34 @@ def _make_controller(candles: Any, **overrides: Any) -> tuple[PMMForecastControl
     provider.update_backtesting_time(int(candles["timestamp"].iloc[0]), int(now))
     provider.prices = {"binance_BTC-USDT": Decimal(str(candles["close"].iloc[-1]))}
     provider._time = now
-    controller = PMMForecastController(_make_config(**overrides), market_data_provider=provider,
-                                       actions_queue=asyncio.Queue())
+    controller = PMMForecastController(
+        _make_config(**overrides), market_data_provider=provider, actions_queue=asyncio.Queue()
+    )
     asyncio.run(controller.update_processed_data())
     return controller, now
 
 
 def _make_executor(level_id: str, now: float, **overrides: Any) -> ExecutorInfo:
     side = TradeType.BUY if level_id.startswith("buy") else TradeType.SELL
-    config = OrderExecutorConfig(timestamp=now - 30, connector_name="binance", trading_pair="BTC-USDT", side=side,
-                                 amount=Decimal("0.001"), price=Decimal("60000"), level_id=level_id,
-                                 execution_strategy=ExecutionStrategy.LIMIT_MAKER, id=f"ex-{level_id}")
-    base: dict[str, Any] = {"id": f"ex-{level_id}", "timestamp": now - 30, "type": "order_executor",
-                            "status": RunnableStatus.RUNNING, "config": config, "net_pnl_pct": Decimal(0),
-                            "net_pnl_quote": Decimal(0), "cum_fees_quote": Decimal(0),
-                            "filled_amount_quote": Decimal(0), "is_active": True, "is_trading": False,
-                            "custom_info": {"level_id": level_id, "side": side}}
-    base.update(overrides)
-    return ExecutorInfo(**base)
+    config = OrderExecutorConfig(
+        timestamp=now - 30,
+        connector_name="binance",
+        trading_pair="BTC-USDT",
+        side=side,
+        amount=Decimal("0.001"),
+        price=Decimal("60000"),
+        level_id=level_id,
+        execution_strategy=ExecutionStrategy.LIMIT_MAKER,
+        id=f"ex-{level_id}",
+    )
+    values: dict[str, Any] = {
+        "timestamp": now - 30,
+        "type": "order_executor",
+        "config": config,
+        "custom_info": {"level_id": level_id, "side": side},
+        "controller_id": "pmm_test",
+    }
+    return make_executor_info(f"ex-{level_id}", **(values | overrides))
 
 
 def _split(actions: list[Any]) -> tuple[list[str], list[str]]:
@@ -78,16 +97,19 @@ def _split(actions: list[Any]) -> tuple[list[str], list[str]]:
     return creates, stops
 
 
-@pytest.mark.parametrize(("overrides", "field"), [
-    ({"connector_name": None}, "connector_name"),
-    ({"trading_pair": "btcusdt"}, "trading_pair"),
-    ({"leverage": 0}, "leverage"),
-    ({"buy_spreads": "-0.01"}, "buy_spreads"),
-    ({"maker_fee": "0.5"}, "maker_fee"),
-    ({"price_floor": 70_000, "price_ceiling": 60_000}, "price_floor"),
-    ({"unknown_field": 1}, "unknown_field"),
-    ({"quote_risk_override": "PANIC"}, "quote_risk_override"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"connector_name": None}, "connector_name"),
+        ({"trading_pair": "btcusdt"}, "trading_pair"),
+        ({"leverage": 0}, "leverage"),
+        ({"buy_spreads": "-0.01"}, "buy_spreads"),
+        ({"maker_fee": "0.5"}, "maker_fee"),
+        ({"price_floor": 70_000, "price_ceiling": 60_000}, "price_floor"),
+        ({"unknown_field": 1}, "unknown_field"),
+        ({"quote_risk_override": "PANIC"}, "quote_risk_override"),
+    ],
+)
 def test_invalid_config_names_the_field(overrides: dict[str, Any], field: str) -> None:
     with pytest.raises(ValidationError, match=field):
         _make_config(**overrides)
@@ -104,12 +126,21 @@ def test_defaults_are_safe() -> None:
 def test_a_filled_level_is_replaced_while_the_others_rest(candles: Any) -> None:
     controller, now = _make_controller(candles)
     controller.executors_info = [
-        _make_executor("buy_0", now, is_active=False, status=RunnableStatus.TERMINATED, close_timestamp=now - 90,
-                       close_type=CloseType.POSITION_HOLD, filled_amount_quote=Decimal(60)),
+        _make_executor(
+            "buy_0",
+            now,
+            is_active=False,
+            status=RunnableStatus.TERMINATED,
+            close_timestamp=now - 90,
+            close_type=CloseType.POSITION_HOLD,
+            filled_amount_quote=Decimal(60),
+        ),
         *[_make_executor(lid, now) for lid in ("buy_1", "sell_0", "sell_1")],
     ]
     assert _split(controller.determine_executor_actions()) == (["buy_0"], [])
-    controller.executors_info[0] = controller.executors_info[0].model_copy(update={"close_timestamp": now - 10})
+    controller.executors_info[0] = controller.executors_info[0].model_copy(
+        update={"close_timestamp": now - 10}
+    )
     assert _split(controller.determine_executor_actions()) == ([], [])  # filled_order_delay not elapsed
 
 
@@ -123,10 +154,19 @@ def test_halted_override_pulls_every_resting_quote(candles: Any) -> None:
 
 def test_reducing_with_long_inventory_quotes_only_asks(candles: Any) -> None:
     controller, now = _make_controller(candles, quote_risk_override="REDUCING")
-    controller.positions_held = [PositionSummary(
-        connector_name="binance", trading_pair="BTC-USDT", volume_traded_quote=Decimal(300), side=TradeType.BUY,
-        amount=Decimal("0.005"), breakeven_price=Decimal(60000), unrealized_pnl_quote=Decimal(0),
-        realized_pnl_quote=Decimal(0), cum_fees_quote=Decimal(0))]
+    controller.positions_held = [
+        PositionSummary(
+            connector_name="binance",
+            trading_pair="BTC-USDT",
+            volume_traded_quote=Decimal(300),
+            side=TradeType.BUY,
+            amount=Decimal("0.005"),
+            breakeven_price=Decimal(60000),
+            unrealized_pnl_quote=Decimal(0),
+            realized_pnl_quote=Decimal(0),
+            cum_fees_quote=Decimal(0),
+        )
+    ]
     controller.executors_info = [_make_executor("buy_1", now)]
     creates, stops = _split(controller.determine_executor_actions())
     assert sorted(creates) == ["sell_0", "sell_1"] and stops == ["ex-buy_1"]
@@ -141,7 +181,7 @@ def test_the_team_risk_gate_state_pulls_quotes(candles: Any, tmp_path: Path) -> 
 
 
 def test_orders_respect_the_fee_floor_and_band(candles: Any) -> None:
-    controller, now = _make_controller(candles, maker_fee="0.002", price_ceiling=10)
+    controller, _ = _make_controller(candles, maker_fee="0.002", price_ceiling=10)
     mid = float(candles["close"].iloc[-1])
     actions = controller.determine_executor_actions()
     sides = {a.executor_config.side for a in actions}
@@ -155,8 +195,16 @@ def test_orders_respect_the_fee_floor_and_band(candles: Any) -> None:
 def test_runs_through_hummingbots_backtesting_engine(candles: Any) -> None:
     cfg = _make_config(executor_refresh_time=120, volatility_window=30)
     start = int(candles["timestamp"].iloc[60])
-    run = run_offline(cfg, candles, "1m", start=start, end=int(candles["timestamp"].iloc[-1]), resolution="1m",
-                      fee=0.001, source="test")
+    run = run_offline(
+        cfg,
+        candles,
+        "1m",
+        start=start,
+        end=int(candles["timestamp"].iloc[-1]),
+        resolution="1m",
+        fee=0.001,
+        source="test",
+    )
     close = dict(zip(candles["timestamp"], candles["close"], strict=True))
     configs = [e.config for e in run.executors]
     assert {c.level_id for c in configs} == {"buy_0", "buy_1", "sell_0", "sell_1"}

@@ -25,7 +25,9 @@ def bars(shared_data_dir: Path) -> pd.DataFrame:
 
 def test_forecasts_reach_a_bar_only_after_their_hour_closed() -> None:
     bars = pd.DataFrame({"timestamp": np.arange(0, 7200, 300.0)})
-    preds = pd.DataFrame({"timestamp": [0.0, 3600.0], "q10": [-1.0, -2.0], "q50": [0.1, 0.2], "q90": [1.0, 2.0]})
+    preds = pd.DataFrame(
+        {"timestamp": [0.0, 3600.0], "q10": [-1.0, -2.0], "q50": [0.1, 0.2], "q90": [1.0, 2.0]}
+    )
     out = align_forecasts(bars, preds, "1h")
     quoted_at = out["timestamp"] + 300
     assert out.loc[quoted_at < 3600, "q50"].isna().all()
@@ -38,8 +40,13 @@ def test_model_forecast_on_a_prefix_equals_the_full_history(bars: pd.DataFrame) 
     assert full["q50"].notna().sum() > 1000  # the model forecasts once its live window is filled
     for cut in (len(bars) - 1000, len(bars) - 7):
         pd.testing.assert_frame_equal(forecast(bars.iloc[:cut].reset_index(drop=True)), full.iloc[:cut])
-    params = PMMParams(buy_spreads=[0.002], sell_spreads=[0.002], total_amount_quote=Decimal(1000),
-                       candles_interval="5m", max_forecast_skew=1.0)
+    params = PMMParams(
+        buy_spreads=[0.002],
+        sell_spreads=[0.002],
+        total_amount_quote=Decimal(1000),
+        candles_interval="5m",
+        max_forecast_skew=1.0,
+    )
     features = pmm_logic.feature_frame(bars, params, forecast)
     ok = full["q50"].notna().to_numpy()
     assert np.allclose(features["forecast_skew"].to_numpy()[ok], 0.5 * full["q50"].to_numpy()[ok])

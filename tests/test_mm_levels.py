@@ -1,4 +1,4 @@
-"""Per-level lifecycle: a filled level is replaced while the others keep resting; refresh tolerance; risk sides."""
+"""Per-level lifecycle: a filled level is replaced alone; refresh tolerance; risk sides."""
 
 from __future__ import annotations
 
@@ -18,15 +18,27 @@ ALL = level_ids(2, 2)
 
 
 def _make_timers(**overrides: float) -> LevelTimers:
-    base = {"refresh_time": 30.0, "max_order_age": 600.0, "refresh_tolerance_pct": 0.001,
-            "filled_order_delay": 60.0, "anti_hysteresis": 0.0}
+    base = {
+        "refresh_time": 30.0,
+        "max_order_age": 600.0,
+        "refresh_tolerance_pct": 0.001,
+        "filled_order_delay": 60.0,
+        "anti_hysteresis": 0.0,
+    }
     base.update(overrides)
     return LevelTimers(**base)
 
 
 def _make_view(level_id: str, **overrides: object) -> LevelView:
-    base: dict[str, object] = {"executor_id": f"ex-{level_id}", "level_id": level_id, "created_at": 0.0,
-                               "is_active": True, "is_trading": False, "filled": False, "price": 100.0}
+    base: dict[str, object] = {
+        "executor_id": f"ex-{level_id}",
+        "level_id": level_id,
+        "created_at": 0.0,
+        "is_active": True,
+        "is_trading": False,
+        "filled": False,
+        "price": 100.0,
+    }
     base.update(overrides)
     return LevelView(**base)  # type: ignore[arg-type]
 
@@ -50,12 +62,15 @@ def test_other_levels_of_the_side_keep_resting_while_one_is_replaced() -> None:
     assert stops == []  # nothing else is touched while prices have not moved
 
 
-@pytest.mark.parametrize(("desired", "age", "expected"), [
-    (100.05, 40.0, []),               # moved 0.05 % < tolerance: kept
-    (100.5, 40.0, ["ex-buy_0"]),      # moved 0.5 %: refreshed
-    (100.5, 10.0, []),                # too young to refresh
-    (100.0, 700.0, ["ex-buy_0"]),     # older than max_order_age: always replaced
-])
+@pytest.mark.parametrize(
+    ("desired", "age", "expected"),
+    [
+        (100.05, 40.0, []),  # moved 0.05 % < tolerance: kept
+        (100.5, 40.0, ["ex-buy_0"]),  # moved 0.5 %: refreshed
+        (100.5, 10.0, []),  # too young to refresh
+        (100.0, 700.0, ["ex-buy_0"]),  # older than max_order_age: always replaced
+    ],
+)
 def test_refresh_tolerance_and_max_age(desired: float, age: float, expected: list[str]) -> None:
     views = [_make_view("buy_0")]
     assert levels_to_refresh(views, {"buy_0": desired}, now=age, timers=_make_timers()) == expected
@@ -74,25 +89,33 @@ def test_anti_hysteresis_delays_a_new_executor_on_the_same_level() -> None:
     assert levels_to_create(["buy_0"], views, now=161.0, timers=timers) == ["buy_0"]
 
 
-@pytest.mark.parametrize(("state", "dev", "buy", "sell"), [
-    (QuoteRiskState.NORMAL, 0.0, True, True),
-    (QuoteRiskState.NORMAL, 1.0, False, True),
-    (QuoteRiskState.NORMAL, -1.0, True, False),
-    (QuoteRiskState.REDUCING, 0.4, False, True),
-    (QuoteRiskState.REDUCING, -0.4, True, False),
-    (QuoteRiskState.REDUCING, 0.0, False, False),
-    (QuoteRiskState.HALTED, 0.5, False, False),
-])
+@pytest.mark.parametrize(
+    ("state", "dev", "buy", "sell"),
+    [
+        (QuoteRiskState.NORMAL, 0.0, True, True),
+        (QuoteRiskState.NORMAL, 1.0, False, True),
+        (QuoteRiskState.NORMAL, -1.0, True, False),
+        (QuoteRiskState.REDUCING, 0.4, False, True),
+        (QuoteRiskState.REDUCING, -0.4, True, False),
+        (QuoteRiskState.REDUCING, 0.0, False, False),
+        (QuoteRiskState.HALTED, 0.5, False, False),
+    ],
+)
 def test_side_permission(state: QuoteRiskState, dev: float, buy: bool, sell: bool) -> None:
     allowed = side_permission(state, dev)
     assert (allowed.buy, allowed.sell) == (buy, sell)
 
 
 def test_risk_decisions_combine_to_the_worst_with_reasons() -> None:
-    combined = worst(QuoteRiskDecision(), from_guard_state("REDUCING", "drawdown"),
-                     hedge_failure_check([10.0, 20.0, 30.0], now=40.0, window_s=60.0, max_failures=3))
+    combined = worst(
+        QuoteRiskDecision(),
+        from_guard_state("REDUCING", "drawdown"),
+        hedge_failure_check([10.0, 20.0, 30.0], now=40.0, window_s=60.0, max_failures=3),
+    )
     assert combined.state == QuoteRiskState.HALTED
     assert any("drawdown" in r for r in combined.reasons) and any("hedge" in r for r in combined.reasons)
     assert from_guard_state("ACTIVE") == QuoteRiskDecision()
     assert from_guard_state("SOMETHING_NEW").state == QuoteRiskState.HALTED  # unknown: fail closed
-    assert hedge_failure_check([10.0], now=100.0, window_s=60.0, max_failures=1).state == QuoteRiskState.NORMAL
+    assert (
+        hedge_failure_check([10.0], now=100.0, window_s=60.0, max_failures=1).state == QuoteRiskState.NORMAL
+    )

@@ -26,8 +26,11 @@ def _make_params(**overrides: object) -> quoting.QuotingParams:
 
 
 def _make_pmm(**overrides: object) -> PMMParams:
-    base: dict[str, object] = {"buy_spreads": [0.002, 0.004], "sell_spreads": [0.002, 0.004],
-                               "total_amount_quote": Decimal(1000)}
+    base: dict[str, object] = {
+        "buy_spreads": [0.002, 0.004],
+        "sell_spreads": [0.002, 0.004],
+        "total_amount_quote": Decimal(1000),
+    }
     base.update(overrides)
     return PMMParams(**base)  # type: ignore[arg-type]
 
@@ -36,11 +39,26 @@ fractions = st.floats(min_value=0.0, max_value=0.01, allow_nan=False)
 
 
 @settings(max_examples=300, deadline=None)
-@given(mid=st.floats(1.0, 1e6), skew=st.floats(-0.01, 0.01), mult=st.floats(0.01, 10.0),
-       spreads=st.lists(st.floats(1e-6, 0.05), min_size=1, max_size=4), fee=fractions, margin=fractions,
-       dev=st.floats(-1.0, 1.0), strength=st.floats(0.0, 5.0))
-def test_quotes_never_closer_than_the_fee_floor(mid: float, skew: float, mult: float, spreads: list[float],
-                                                fee: float, margin: float, dev: float, strength: float) -> None:
+@given(
+    mid=st.floats(1.0, 1e6),
+    skew=st.floats(-0.01, 0.01),
+    mult=st.floats(0.01, 10.0),
+    spreads=st.lists(st.floats(1e-6, 0.05), min_size=1, max_size=4),
+    fee=fractions,
+    margin=fractions,
+    dev=st.floats(-1.0, 1.0),
+    strength=st.floats(0.0, 5.0),
+)
+def test_quotes_never_closer_than_the_fee_floor(
+    mid: float,
+    skew: float,
+    mult: float,
+    spreads: list[float],
+    fee: float,
+    margin: float,
+    dev: float,
+    strength: float,
+) -> None:
     floor = quoting.fee_floor(fee, margin)
     ref = mid * (1 + skew)
     bids = quoting.quote_ladder(mid, ref, mult, tuple(spreads), floor, dev, strength, "buy")[0]
@@ -77,8 +95,13 @@ def test_inventory_deviation_is_clipped_and_signed() -> None:
 def test_price_ceiling_and_floor_are_respected_by_the_plan() -> None:
     data = {"forecast_skew": 0.0, "spread_multiplier": 1.0}
     # Unbounded ladder: bids 49890 / 49800, asks 50110 / 50200 (fee floor 0.22 % binds level 0).
-    plan = pmm_logic.plan_quotes(_make_pmm(price_ceiling=Decimal(49_850), price_floor=Decimal(50_150)), data,
-                                 50_000.0, 0.0, QuoteRiskDecision())
+    plan = pmm_logic.plan_quotes(
+        _make_pmm(price_ceiling=Decimal(49_850), price_floor=Decimal(50_150)),
+        data,
+        50_000.0,
+        0.0,
+        QuoteRiskDecision(),
+    )
     assert plan.prices == pytest.approx({"buy_1": 49_800.0, "sell_1": 50_200.0})
     assert {"buy_0", "sell_0"} <= plan.pulled
 
@@ -93,8 +116,9 @@ def test_quoting_params_reject_bad_ranges() -> None:
 def test_forecast_without_quantile_columns_is_rejected() -> None:
     candles = pd.DataFrame({"timestamp": [0.0, 60.0], "close": [1.0, 1.0]})
     with pytest.raises(DataError, match="q10"):
-        quoting.per_bar_features(candles, _make_params(volatility_window=2),
-                                 pd.DataFrame({"timestamp": [0.0], "q50": [0.1]}))
+        quoting.per_bar_features(
+            candles, _make_params(volatility_window=2), pd.DataFrame({"timestamp": [0.0], "q50": [0.1]})
+        )
 
 
 @pytest.mark.parametrize("cut", [500, 1234, 2999])
@@ -102,10 +126,25 @@ def test_per_bar_features_on_a_prefix_equal_the_full_history(shared_data_dir: ob
     candles = load_candles(f"{shared_data_dir}/{ONE_MINUTE}").iloc[:3000].reset_index(drop=True)
     rng = np.random.default_rng(7)
     q50 = rng.normal(0, 0.002, len(candles))
-    forecast = pd.DataFrame({"timestamp": candles["timestamp"], "q10": q50 - 0.004, "q50": q50, "q90": q50 + 0.004})
+    forecast = pd.DataFrame(
+        {"timestamp": candles["timestamp"], "q10": q50 - 0.004, "q50": q50, "q90": q50 + 0.004}
+    )
     params = _make_params()
     full = quoting.per_bar_features(candles, params, forecast)
     prefix = quoting.per_bar_features(candles.iloc[:cut], params, forecast.iloc[:cut])
     pd.testing.assert_frame_equal(prefix, full.iloc[:cut])
-    assert full["spread_multiplier"].iloc[params.volatility_window:].notna().all()
+    assert full["spread_multiplier"].iloc[params.volatility_window :].notna().all()
     assert full["spread_multiplier"].iloc[: params.volatility_window].isna().all()
+
+
+def test_processed_data_recomputes_features_only_on_a_new_bar(shared_data_dir: object) -> None:
+    candles = load_candles(f"{shared_data_dir}/{ONE_MINUTE}").iloc[:200].reset_index(drop=True)
+    params = _make_pmm(volatility_window=20)
+    first = pmm_logic.processed_data(candles.iloc[:150], params, 60_000.0, None)
+    again = pmm_logic.processed_data(candles.iloc[:150], params, 60_100.0, None, first)
+    assert again["features"] is first["features"]
+    assert again["reference_price"] == pytest.approx(60_100.0)  # the live mid is always fresh
+    later = pmm_logic.processed_data(candles.iloc[:151], params, 60_100.0, None, first)
+    assert len(later["features"]) == 151
+    warm_up = pmm_logic.processed_data(candles.iloc[:10], params, 60_000.0, None)
+    assert np.isnan(warm_up["spread_multiplier"]) and np.isnan(warm_up["reference_price"])  # no quotes yet

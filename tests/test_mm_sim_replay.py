@@ -1,4 +1,4 @@
-"""The market-making controllers end to end on the team's simulated exchange (real executors, real orchestrator)."""
+"""Market-making controllers end to end on the simulated exchange (real executors and orchestrator)."""
 
 from __future__ import annotations
 
@@ -21,10 +21,16 @@ def _fills(payload: dict[str, Any], connector: str) -> list[dict[str, Any]]:
 
 @pytest.mark.slow
 def test_pmm_replays_on_the_recorded_book_through_the_simulated_exchange(shared_data_dir: Path) -> None:
-    result = run_replay(ReplayRequest(
-        script_config=PROJECT_ROOT / "conf" / "scripts" / "market_making_pmm_replay.yml",
-        data=(shared_data_dir / f"binance_BTC-USDT_l2_top20_1s_{CAPTURE}.csv",
-              shared_data_dir / f"binance_BTC-USDT_trades_{CAPTURE}.csv"), balances=BALANCES))
+    result = run_replay(
+        ReplayRequest(
+            script_config=PROJECT_ROOT / "conf" / "scripts" / "market_making_pmm_replay.yml",
+            data=(
+                shared_data_dir / f"binance_BTC-USDT_l2_top20_1s_{CAPTURE}.csv",
+                shared_data_dir / f"binance_BTC-USDT_trades_{CAPTURE}.csv",
+            ),
+            balances=BALANCES,
+        )
+    )
     payload = result.payload
     orders = payload["orders"]
     assert orders and all(o["order_type"] == "LIMIT_MAKER" for o in orders)
@@ -41,16 +47,23 @@ def test_pmm_replays_on_the_recorded_book_through_the_simulated_exchange(shared_
 
 @pytest.mark.slow
 def test_xemm_hedges_maker_fills_on_the_taker_venue(shared_data_dir: Path) -> None:
-    result = run_replay(ReplayRequest(
-        script_config=PROJECT_ROOT / "conf" / "scripts" / "market_making_xemm_kucoin.yml",
-        data=(shared_data_dir / "binance_BTC-USDT_5m.csv",
-              shared_data_dir / "kucoin_BTC-USDT_1m_2023-02-18_2023-03-20.csv"),
-        start="2023-02-19 14:00", end="2023-02-19 16:30", balances=BALANCES))
-    # (the replay closes leftover positions at the end with market orders: those fills are takers)
-    maker = [f for f in _fills(result.payload, "binance") if f["is_maker"]]
-    taker = [f for f in _fills(result.payload, "kucoin") if not f["is_maker"]]
-    assert maker and taker
-    first_maker, first_hedge = maker[0], taker[0]
-    assert first_hedge["side"] != first_maker["side"]
-    assert Decimal(first_hedge["amount"]) == pytest.approx(Decimal(first_maker["amount"]), rel=Decimal("0.01"))
-    assert first_hedge["timestamp"] >= first_maker["timestamp"]
+    result = run_replay(
+        ReplayRequest(
+            script_config=PROJECT_ROOT / "conf" / "scripts" / "market_making_xemm_kucoin.yml",
+            data=(
+                shared_data_dir / "binance_BTC-USDT_5m.csv",
+                shared_data_dir / "kucoin_BTC-USDT_1m_2023-02-18_2023-03-20.csv",
+            ),
+            start="2023-02-19 14:00",
+            end="2023-02-19 16:30",
+            balances=BALANCES,
+        )
+    )
+    # Every fill of the maker order on Binance is followed by the opposite hedge on KuCoin. (The executor's
+    # "maker" order is a LIMIT order: placed while Binance is already through its price, it takes.)
+    maker, taker = _fills(result.payload, "binance"), _fills(result.payload, "kucoin")
+    assert maker and len(taker) == len(maker)
+    for m, t in zip(maker, taker, strict=True):
+        assert t["side"] != m["side"] and not t["is_maker"]
+        assert Decimal(t["amount"]) == pytest.approx(Decimal(m["amount"]), rel=Decimal("0.01"))
+        assert t["timestamp"] >= m["timestamp"]

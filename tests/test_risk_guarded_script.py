@@ -6,6 +6,7 @@ A probe controller that always wants to be long is loaded the way Hummingbot loa
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import textwrap
 from collections.abc import Iterator
@@ -52,9 +53,7 @@ PROBE = textwrap.dedent(
 
 @pytest.fixture()
 def probe_controller(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.syspath_prepend(
-        str(PROJECT_ROOT)
-    )  # Hummingbot imports controllers.<type>.<name> from its root
+    monkeypatch.syspath_prepend(str(PROJECT_ROOT))  # Hummingbot imports controllers.<type>.<name> from there
     folder = tmp_path / "probe_pkg"
     folder.mkdir()
     (folder / "risk_probe.py").write_text(PROBE)
@@ -184,3 +183,59 @@ def test_invalid_hot_reload_keeps_the_last_good_config_and_alerts(
     assert alerts and not alerts[0].accepted and "global_risk.max_drawdown_pct" in alerts[0].reason
     assert not [r for r in records if isinstance(r, RiskTransitionRecord) and r.reason_code == "KILL_SWITCH"]
     assert [r for r in records if isinstance(r, ExecutorActionRecord) and r.action == "create"]
+
+
+@pytest.mark.usefixtures("probe_controller")
+def test_controller_reload_is_validated_invalid_keeps_the_last_good_config(tmp_path: Path) -> None:
+    """Hummingbot's periodic controller reload, on the script built as the replay builds it."""
+    from hummingbot_plugin.hb.sim.market_data import provider_factory
+    from hummingbot_plugin.hb.sim.runtime import (
+        headless_application,
+        load_script,
+        markets_recorder,
+        patched_data_provider,
+        use_project_paths,
+    )
+    from hummingbot_plugin.sim.candle_store import CandleStore
+    from risk_hb_factories import T0, make_exchange
+
+    conf = _conf(tmp_path, {})
+    use_project_paths()
+
+    async def scenario() -> tuple[Any, list[Any]]:
+        with simulation_run():
+            bundle = load_script(conf)
+        exchange = make_exchange(Decimal("100"))
+        recorder = markets_recorder(tmp_path / "db.sqlite", [exchange], "guarded")
+        try:
+            with headless_application(), patched_data_provider(provider_factory(CandleStore(), lambda: T0)):
+                script = bundle.strategy_class({"binance": exchange}, bundle.config)
+            probe = tmp_path / "probe.yml"
+            probe.write_text(probe.read_text() + "leverage: 500\n")  # edited while the bot runs
+            script.update_controllers_configs()
+            bad = script.controllers["probe"].config.total_amount_quote
+            probe.write_text(
+                probe.read_text()
+                .replace("leverage: 500\n", "")
+                .replace("total_amount_quote: 1000", "total_amount_quote: 1500")
+            )
+            script._last_config_update_ts = 0
+            script.update_controllers_configs()
+            return (bad, script.controllers["probe"].config.total_amount_quote), list(
+                iter_records(tmp_path / "state" / "audit")
+            )
+        finally:
+            recorder.stop()
+            type(recorder)._shared_instance = None
+
+    loop = asyncio.new_event_loop()
+    try:
+        (before, after), records = loop.run_until_complete(scenario())
+    finally:
+        loop.close()
+    alerts = [r for r in records if isinstance(r, OverrideRecord) and r.command == "controller configs"]
+    assert len(alerts) == 1 and not alerts[0].accepted and "leverage" in alerts[0].reason
+    assert (before, after) == (
+        Decimal(1000),
+        Decimal(1500),
+    )  # kept the last good, then applied the valid edit

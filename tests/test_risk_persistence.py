@@ -132,3 +132,13 @@ def test_sigkill_mid_run_then_restart_keeps_hwm_and_halted(tmp_path: Path) -> No
     later = make_snapshot(pnl_quote=Decimal("0"))
     restarted.observe(later, NOW + 100)
     assert not restarted.review(make_request(), later, NOW + 100).allowed  # no new entries after restart
+
+
+def test_a_deferred_batch_is_written_once_at_the_end(tmp_path: Path) -> None:
+    guard = make_guard(tmp_path, audit=False)
+    with guard.deferred_save():
+        assert guard.review(make_request(executor_id="a"), make_snapshot(), NOW).allowed
+        assert not (tmp_path / "ctrl.json").exists()  # not yet written
+        guard.halt("inside the batch", NOW)  # a transition is written at once
+        assert json.loads((tmp_path / "ctrl.json").read_text())["state"] == "HALTED"
+    assert json.loads((tmp_path / "ctrl.json").read_text())["recent_creations"] == [NOW]

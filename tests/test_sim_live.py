@@ -95,7 +95,13 @@ def test_short_capture_run_mirrors_the_book(shared_data_dir: Path, tmp_path: Pat
     assert all(sim == real for sim, real in checks)
 
 
-def test_install_paper_connectors_builds_sim_venues_by_name() -> None:
+def test_install_paper_connectors_builds_sim_venues_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hummingbot.client.settings import AllConnectorSettings
+
+    # registration is process-wide in Hummingbot; keep it to this test
+    monkeypatch.setattr(
+        AllConnectorSettings, "all_connector_settings", dict(AllConnectorSettings.get_connector_settings())
+    )
     manager = ConnectorManager(ClientConfigAdapter(ClientConfigMap()))
     install_paper_connectors(
         manager, {"binance_sim": {"source": "binance", "balances": {"USDT": 1000}, "taker_fee": "0.001"}}
@@ -104,5 +110,6 @@ def test_install_paper_connectors_builds_sim_venues_by_name() -> None:
     assert is_simulated_connector(connector) and connector.name == "binance_sim"
     assert manager.connectors["binance_sim"] is connector
     assert connector.get_balance("USDT") == D(1000)
+    assert AllConnectorSettings.get_connector_settings()["binance_sim"].base_name() == "binance"
     with pytest.raises(ConfigError, match="unknown source exchange"):
         install_paper_connectors(manager, {"x_sim": {"source": "nowhere"}})

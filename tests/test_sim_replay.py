@@ -55,14 +55,14 @@ def test_book_replay_is_deterministic_and_reconciles(shared_data_dir: Path) -> N
 
 
 @pytest.mark.slow
-def test_two_controllers_on_three_days_of_1m_candles_reconcile_to_the_cent(shared_data_dir: Path) -> None:
+def test_two_controllers_on_two_days_of_1m_candles_reconcile_to_the_cent(shared_data_dir: Path) -> None:
     result = run_replay(
         ReplayRequest(
             script_config=SCRIPT,
             sim_config=SIM,
             data=(shared_data_dir / MONTH_1M,),
             start="2024-08-02",
-            end="2024-08-04",
+            end="2024-08-03",
         )
     )
     payload = result.payload

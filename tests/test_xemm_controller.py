@@ -1,4 +1,4 @@
-"""XEMM controller on two simulated venues: markets, per-level executors, size caps, cross-venue risk hooks."""
+"""XEMM controller on two simulated venues: markets, per-level executors, size caps, risk hooks."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from hummingbot.strategy_v2.models.executor_actions import CreateExecutorAction,
 from hummingbot.strategy_v2.models.executors import CloseType
 from hummingbot.strategy_v2.models.executors_info import ExecutorInfo
 from pydantic import ValidationError
+from risk_hb_factories import make_executor_info
 
 from hummingbot_plugin.hb.controller_config import ensure_controllers_importable
 from hummingbot_plugin.hb.sim.exchange import SimulatedExchange
@@ -33,18 +34,31 @@ NOW = 1_700_000_000.0
 
 
 def _make_config(**overrides: Any) -> Any:
-    base: dict[str, Any] = {"id": "xemm_test", "maker_connector": "binance", "maker_trading_pair": "BTC-USDT",
-                            "taker_connector": "kucoin", "taker_trading_pair": "BTC-USDT",
-                            "buy_targets": "0.003,0.006", "buy_amounts_quote": "200,200",
-                            "sell_targets": "0.003", "sell_amounts_quote": "200", "min_profitability": "0.002"}
+    base: dict[str, Any] = {
+        "id": "xemm_test",
+        "maker_connector": "binance",
+        "maker_trading_pair": "BTC-USDT",
+        "taker_connector": "kucoin",
+        "taker_trading_pair": "BTC-USDT",
+        "buy_targets": "0.003,0.006",
+        "buy_amounts_quote": "200,200",
+        "sell_targets": "0.003",
+        "sell_amounts_quote": "200",
+        "min_profitability": "0.002",
+    }
     base.update(overrides)
     return XEMMForecastConfig(**base)
 
 
 def _venue(name: str, btc: str, mid: float, depth: str = "2") -> SimulatedExchange:
     # The exchanges' network cannot exist here: the team's simulated venue stands in for it.
-    ex = SimulatedExchange(SimExchangeConfig(connector_name=name, trading_pairs=("BTC-USDT",),
-                                             balances={"USDT": Decimal(20_000), "BTC": Decimal(btc)}))
+    ex = SimulatedExchange(
+        SimExchangeConfig(
+            connector_name=name,
+            trading_pairs=("BTC-USDT",),
+            balances={"USDT": Decimal(20_000), "BTC": Decimal(btc)},
+        )
+    )
     half = Decimal(str(mid)) * Decimal("0.00005")
     bids = tuple(BookLevel(Decimal(str(mid)) - half - i, Decimal(depth)) for i in range(5))
     asks = tuple(BookLevel(Decimal(str(mid)) + half + i, Decimal(depth)) for i in range(5))
@@ -62,12 +76,17 @@ def loop() -> Any:
     new_loop.close()
 
 
-def _make_controller(maker_btc: str = "0.5", taker_btc: str = "0.5", depth: str = "2", **overrides: Any) -> Any:
-    venues = {"binance": _venue("binance", maker_btc, 60_000.0, depth),
-              "kucoin": _venue("kucoin", taker_btc, 60_010.0, depth)}
+def _make_controller(
+    maker_btc: str = "0.5", taker_btc: str = "0.5", depth: str = "2", **overrides: Any
+) -> Any:
+    venues = {
+        "binance": _venue("binance", maker_btc, 60_000.0, depth),
+        "kucoin": _venue("kucoin", taker_btc, 60_010.0, depth),
+    }
     provider = ReplayMarketDataProvider(venues, candles=CandleStore(), now=lambda: NOW)
-    controller = XEMMForecastController(_make_config(**overrides), market_data_provider=provider,
-                                        actions_queue=asyncio.Queue())
+    controller = XEMMForecastController(
+        _make_config(**overrides), market_data_provider=provider, actions_queue=asyncio.Queue()
+    )
     asyncio.get_event_loop().run_until_complete(controller.update_processed_data())
     return controller
 
@@ -77,36 +96,49 @@ def _executor(level_id: str, **overrides: Any) -> ExecutorInfo:
     taker = ConnectorPair(connector_name="kucoin", trading_pair="BTC-USDT")
     is_buy = level_id.startswith("buy")
     eid = xemm_logic.executor_id(level_id, "xemm_test", NOW - 500)
-    config = XEMMExecutorConfig(id=eid, timestamp=NOW - 500, buying_market=maker if is_buy else taker,
-                                selling_market=taker if is_buy else maker,
-                                maker_side=TradeType.BUY if is_buy else TradeType.SELL, order_amount=Decimal("0.003"),
-                                min_profitability=Decimal("0.002"), target_profitability=Decimal("0.003"),
-                                max_profitability=Decimal("0.005"))
-    base: dict[str, Any] = {"id": eid, "timestamp": NOW - 500, "type": "xemm_executor",
-                            "status": RunnableStatus.RUNNING, "config": config, "net_pnl_pct": Decimal(0),
-                            "net_pnl_quote": Decimal(0), "cum_fees_quote": Decimal(0),
-                            "filled_amount_quote": Decimal(0), "is_active": True, "is_trading": False,
-                            "custom_info": {}}
-    base.update(overrides)
-    return ExecutorInfo(**base)
+    config = XEMMExecutorConfig(
+        id=eid,
+        timestamp=NOW - 500,
+        buying_market=maker if is_buy else taker,
+        selling_market=taker if is_buy else maker,
+        maker_side=TradeType.BUY if is_buy else TradeType.SELL,
+        order_amount=Decimal("0.003"),
+        min_profitability=Decimal("0.002"),
+        target_profitability=Decimal("0.003"),
+        max_profitability=Decimal("0.005"),
+    )
+    values: dict[str, Any] = {
+        "timestamp": NOW - 500,
+        "type": "xemm_executor",
+        "config": config,
+        "custom_info": {},
+        "controller_id": "xemm_test",
+    }
+    return make_executor_info(eid, **(values | overrides))
 
 
 def _split(actions: list[Any]) -> tuple[dict[str, XEMMExecutorConfig], list[str]]:
-    creates = {xemm_logic.level_of_executor(a.executor_config.id) or "": a.executor_config
-               for a in actions if isinstance(a, CreateExecutorAction)}
+    creates = {
+        xemm_logic.level_of_executor(a.executor_config.id) or "": a.executor_config
+        for a in actions
+        if isinstance(a, CreateExecutorAction)
+    }
     return creates, [a.executor_id for a in actions if isinstance(a, StopExecutorAction)]
 
 
-@pytest.mark.parametrize(("overrides", "match"), [
-    ({"maker_connector": ""}, "maker_connector"),
-    ({"taker_trading_pair": "BTCUSDT"}, "taker_trading_pair"),
-    ({"buy_targets": "0.001"}, "buy_targets"),
-    ({"buy_amounts_quote": "200"}, "same number"),
-    ({"taker_connector": "binance"}, "must differ"),
-    ({"taker_trading_pair": "BTC-USDC"}, "quote asset"),
-    ({"order_size_taker_volume_factor": "1.5"}, "order_size_taker_volume_factor"),
-    ({"connector_name": "binance"}, "connector_name"),  # extra fields are forbidden
-])
+@pytest.mark.parametrize(
+    ("overrides", "match"),
+    [
+        ({"maker_connector": ""}, "maker_connector"),
+        ({"taker_trading_pair": "BTCUSDT"}, "taker_trading_pair"),
+        ({"buy_targets": "0.001"}, "buy_targets"),
+        ({"buy_amounts_quote": "200"}, "same number"),
+        ({"taker_connector": "binance"}, "must differ"),
+        ({"taker_trading_pair": "BTC-USDC"}, "quote asset"),
+        ({"order_size_taker_volume_factor": "1.5"}, "order_size_taker_volume_factor"),
+        ({"connector_name": "binance"}, "connector_name"),  # extra fields are forbidden
+    ],
+)
 def test_invalid_config_is_rejected(overrides: dict[str, Any], match: str) -> None:
     with pytest.raises(ValidationError, match=match):
         _make_config(**overrides)
@@ -133,9 +165,17 @@ def test_every_level_gets_its_own_xemm_executor() -> None:
 def test_a_done_level_is_replaced_while_the_others_run() -> None:
     controller = _make_controller()
     controller.executors_info = [
-        _executor("buy_0", is_active=False, status=RunnableStatus.TERMINATED, close_type=CloseType.COMPLETED,
-                  close_timestamp=NOW - 120, filled_amount_quote=Decimal(180)),
-        _executor("buy_1"), _executor("sell_0")]
+        _executor(
+            "buy_0",
+            is_active=False,
+            status=RunnableStatus.TERMINATED,
+            close_type=CloseType.COMPLETED,
+            close_timestamp=NOW - 120,
+            filled_amount_quote=Decimal(180),
+        ),
+        _executor("buy_1"),
+        _executor("sell_0"),
+    ]
     creates, stops = _split(controller.determine_executor_actions())
     assert list(creates) == ["buy_0"] and stops == []
 
@@ -156,8 +196,16 @@ def test_base_concentrated_on_the_maker_venue_stops_maker_buys() -> None:
 
 def test_repeated_hedge_failures_halt_both_venues() -> None:
     controller = _make_controller()
-    failed = [_executor(f"buy_{i % 2}", is_active=False, status=RunnableStatus.TERMINATED,
-                        close_type=CloseType.FAILED, close_timestamp=NOW - 60 * i) for i in range(3)]
+    failed = [
+        _executor(
+            f"buy_{i % 2}",
+            is_active=False,
+            status=RunnableStatus.TERMINATED,
+            close_type=CloseType.FAILED,
+            close_timestamp=NOW - 60 * i,
+        )
+        for i in range(3)
+    ]
     controller.executors_info = [*failed, _executor("sell_0")]
     creates, stops = _split(controller.determine_executor_actions())
     assert creates == {} and stops == [controller.executors_info[-1].id]

@@ -15,18 +15,23 @@ from hummingbot_plugin.mm.risk import QuoteRiskState
 from hummingbot_plugin.mm.xemm_replay import XEMMSimParams, run_xemm_replay
 
 
-@given(taker=st.floats(1, 1e6), target=st.floats(0, 0.05), tx=st.floats(0, 0.01), side=st.sampled_from(["buy", "sell"]))
+@given(
+    taker=st.floats(1, 1e6),
+    target=st.floats(0, 0.05),
+    tx=st.floats(0, 0.01),
+    side=st.sampled_from(["buy", "sell"]),
+)
 def test_maker_price_earns_the_target_after_costs(taker: float, target: float, tx: float, side: str) -> None:
     maker = xemm.maker_price(taker, side, target, tx)
-    assert xemm.trade_profitability(maker, taker, side) == pytest.approx(
-        target + tx if side == "buy" else (target + tx) * (1 - target - tx) / (1 - target - tx), rel=1e-9, abs=1e-12)
+    assert xemm.trade_profitability(maker, taker, side) == pytest.approx(target + tx, rel=1e-9, abs=1e-12)
 
 
 @given(amount=st.floats(0, 10), depth=st.floats(0, 10), bal=st.floats(0, 10), port=st.floats(0, 100))
 def test_capped_amount_never_exceeds_any_cap(amount: float, depth: float, bal: float, port: float) -> None:
     limits = xemm.SizeLimits(0.25, 0.995, 0.3)
-    capped = xemm.capped_amount(amount, taker_depth_base=depth, taker_balance_base=bal, portfolio_base=port,
-                                limits=limits)
+    capped = xemm.capped_amount(
+        amount, taker_depth_base=depth, taker_balance_base=bal, portfolio_base=port, limits=limits
+    )
     assert 0 <= capped <= min(amount, depth * 0.25 + 1e-12, bal * 0.995 + 1e-12, port * 0.3 + 1e-12)
 
 
@@ -37,14 +42,17 @@ def test_size_limits_and_sides_are_validated() -> None:
         xemm.maker_price(100.0, "hold", 0.01, 0.0)
 
 
-@pytest.mark.parametrize(("state", "imbalance", "buy", "sell"), [
-    (QuoteRiskState.NORMAL, 0.0, True, True),
-    (QuoteRiskState.NORMAL, 0.9, False, True),
-    (QuoteRiskState.NORMAL, -0.9, True, False),
-    (QuoteRiskState.REDUCING, 0.9, False, True),
-    (QuoteRiskState.REDUCING, 0.0, False, False),
-    (QuoteRiskState.HALTED, 0.0, False, False),
-])
+@pytest.mark.parametrize(
+    ("state", "imbalance", "buy", "sell"),
+    [
+        (QuoteRiskState.NORMAL, 0.0, True, True),
+        (QuoteRiskState.NORMAL, 0.9, False, True),
+        (QuoteRiskState.NORMAL, -0.9, True, False),
+        (QuoteRiskState.REDUCING, 0.9, False, True),
+        (QuoteRiskState.REDUCING, 0.0, False, False),
+        (QuoteRiskState.HALTED, 0.0, False, False),
+    ],
+)
 def test_cross_venue_permission(state: QuoteRiskState, imbalance: float, buy: bool, sell: bool) -> None:
     allowed = xemm.xemm_permission(state, imbalance, 0.8)
     assert (allowed.buy, allowed.sell) == (buy, sell)
@@ -52,10 +60,18 @@ def test_cross_venue_permission(state: QuoteRiskState, imbalance: float, buy: bo
 
 def _make_params(**overrides: object) -> XEMMSimParams:
     levels = (xemm.XEMMLevel("buy_0", "buy", 0.001, 500.0), xemm.XEMMLevel("sell_0", "sell", 0.001, 500.0))
-    base: dict[str, object] = {"levels": levels, "min_profitability": 0.0005, "max_profitability_margin": 0.002,
-                               "maker_fee": 0.0, "taker_fee": 0.0, "size_limits": xemm.SizeLimits(1.0, 1.0, 1.0),
-                               "filled_order_delay": 0.0, "anti_hysteresis": 0.0, "taker_half_spread": 0.0,
-                               "latency_z": 0.0}
+    base: dict[str, object] = {
+        "levels": levels,
+        "min_profitability": 0.0005,
+        "max_profitability_margin": 0.002,
+        "maker_fee": 0.0,
+        "taker_fee": 0.0,
+        "size_limits": xemm.SizeLimits(1.0, 1.0, 1.0),
+        "filled_order_delay": 0.0,
+        "anti_hysteresis": 0.0,
+        "taker_half_spread": 0.0,
+        "latency_z": 0.0,
+    }
     base.update(overrides)
     return XEMMSimParams(**base)  # type: ignore[arg-type]
 
@@ -63,8 +79,16 @@ def _make_params(**overrides: object) -> XEMMSimParams:
 def _venue(closes: list[float], lows: list[float] | None = None) -> pd.DataFrame:
     n = len(closes)
     lows = lows or closes
-    return pd.DataFrame({"timestamp": np.arange(n) * 60.0, "open": closes, "high": closes, "low": lows,
-                         "close": closes, "volume": 100.0})
+    return pd.DataFrame(
+        {
+            "timestamp": np.arange(n) * 60.0,
+            "open": closes,
+            "high": closes,
+            "low": lows,
+            "close": closes,
+            "volume": 100.0,
+        }
+    )
 
 
 def test_a_maker_fill_is_hedged_on_the_taker_venue_at_the_basis() -> None:
@@ -86,8 +110,9 @@ def test_a_taker_outage_is_a_hedge_failure_retried_later() -> None:
     assert len(result.hedge_failures) == 1
     hedges = result.fills[result.fills["venue"] == "taker"]
     assert len(hedges) == 1 and hedges["timestamp"].iloc[0] == 240.0  # retried at the next taker bar
-    report = mm_report(result.fills, result.mids, n_orders=result.n_orders,
-                       n_hedge_failures=len(result.hedge_failures))
+    report = mm_report(
+        result.fills, result.mids, n_orders=result.n_orders, n_hedge_failures=len(result.hedge_failures)
+    )
     assert report.n_hedge_failures == 1 and report.n_fills == 1
 
 
@@ -98,7 +123,7 @@ def test_hedge_failures_halt_quoting() -> None:
     small = (xemm.XEMMLevel("buy_0", "buy", 0.001, 10.0),)
     result = run_xemm_replay(maker, taker, _make_params(levels=small, max_hedge_failures=1), bar_seconds=60)
     maker_fills = result.fills[result.fills["venue"] == "maker"]
-    # Bar 2 fills and hedges, bar 3 fills into the outage (failure) -> halted: bars 4-9 would all fill otherwise.
+    # Bar 2 fills and hedges, bar 3 fills into the outage (failure) -> halted; bars 4-9 would fill otherwise.
     assert len(result.hedge_failures) == 1 and len(maker_fills) == 2
 
 

@@ -42,7 +42,13 @@ from pydantic import Field, field_validator, model_validator
 from hummingbot_plugin.ai import SignalEngine, barriers_for, position_quote
 from hummingbot_plugin.ai import config_rules as rules
 from hummingbot_plugin.ai.decision import DecisionRow, SizingMode, empty_frame, refused_row
-from hummingbot_plugin.ai.status import ChannelState, custom_info, signal_record, status_lines
+from hummingbot_plugin.ai.status import (
+    ChannelState,
+    custom_info,
+    probability_labels,
+    signal_record,
+    status_lines,
+)
 from hummingbot_plugin.ai.views import effective_row
 from hummingbot_plugin.errors import DataError
 from hummingbot_plugin.hb.control_channel import ControlChannel
@@ -191,14 +197,14 @@ class AiLivestreamController(RiskGatedController, DirectionalTradingControllerBa
         self.processed_data = {**row.as_dict(), "features": features}
 
     async def update_processed_data(self) -> None:
-        rule = rules.signal_rule(self.config)
         if self.backtesting:
-            frame = self.engine.frame(self._candles(), rule)
+            frame = self.engine.frame(self._candles(), rules.signal_rule(self.config))
             last = rules.row_of(frame.iloc[-1].to_dict()) if len(frame) else refused_row(None, "no candles")
             self._publish(last, frame)
             return
         now = self.market_data_provider.time()
-        fresh = self._poll_channel(now)
+        fresh = self._poll_channel(now)  # overrides accepted now already shape this tick's rule
+        rule = rules.signal_rule(self.config)
         try:
             local = self.engine.live_row(self._candles(), now, rule)
         except DataError as exc:  # the provider has no candles for this market (yet)
@@ -296,12 +302,18 @@ class AiLivestreamController(RiskGatedController, DirectionalTradingControllerBa
         )
 
     def _audit(self, row: DecisionRow, now: float) -> None:
-        """Append a SignalRecord when the decision changes (audit sink: the script-injected risk gate's)."""
-        sink = getattr(getattr(self, "_risk_gate", None), "audit", None)
+        """Metrics every tick, and a SignalRecord when the decision changes (sinks: the risk gate's)."""
+        gate = getattr(self, "_risk_gate", None)  # never create a gate (and its state file) just for this
+        c = self.config
+        metrics = getattr(gate, "metrics", None)
+        if metrics is not None:
+            metrics.observe_signal(str(c.id), row.signal, probability_labels(row))
+            for level, value in (("0.1", row.q10), ("0.5", row.q50), ("0.9", row.q90)):
+                metrics.quantile.labels(str(c.id), level).set(value)
+        sink = getattr(gate, "audit", None)
         key = (repr(row.timestamp), str(row.signal), row.reason, row.source)
         if sink is not None and key != self._audited:
             self._audited = key
-            c = self.config
             sink.append(signal_record(row, self.engine.info, str(c.id), c.trading_pair, now))
 
     def current_row(self) -> DecisionRow:

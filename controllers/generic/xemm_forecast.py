@@ -214,7 +214,8 @@ class XEMMForecastController(RiskGatedController, ControllerBase):
             plan, mm_adapter.xemm_level_views(self.executors_info), now, self.config
         )
         actions: list[ExecutorAction] = [
-            StopExecutorAction(controller_id=self.config.id, executor_id=eid, keep_position=True) for eid in stops
+            StopExecutorAction(controller_id=self.config.id, executor_id=eid, keep_position=True)
+            for eid in stops
         ]
         actions += [
             CreateExecutorAction(

@@ -212,7 +212,9 @@ class PMMForecastController(RiskGatedController, MarketMakingControllerBase):
         mid = self.market_data_provider.get_price_by_type(
             self.config.connector_name, self.config.trading_pair, PriceType.MidPrice
         )
-        self.processed_data = pmm_logic.processed_data(candles, self.config, float(mid), self._forecast_fn)
+        self.processed_data = pmm_logic.processed_data(
+            candles, self.config, float(mid), self._forecast_fn, self.processed_data
+        )
 
     def determine_executor_actions(self) -> list[ExecutorAction]:
         now = float(self.market_data_provider.time())
@@ -232,7 +234,8 @@ class PMMForecastController(RiskGatedController, MarketMakingControllerBase):
         views = mm_adapter.level_views(self.executors_info)
         creates, stops = pmm_logic.level_actions(plan, views, now, self.config)
         actions: list[ExecutorAction] = [
-            StopExecutorAction(controller_id=self.config.id, executor_id=eid, keep_position=True) for eid in stops
+            StopExecutorAction(controller_id=self.config.id, executor_id=eid, keep_position=True)
+            for eid in stops
         ]
         for level_id in creates:
             actions.append(

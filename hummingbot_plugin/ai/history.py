@@ -45,7 +45,7 @@ class DecisionHistory:
         columns: dict[str, object] = {name: self._values[start:, j].copy() for j, name in enumerate(_NUMERIC)}
         columns["signal"] = self._signals[start:].copy()
         columns["reason"] = self._reasons[start:].copy()
-        self._frame = pd.DataFrame(columns, columns=list(FRAME_COLUMNS))
+        self._frame = pd.DataFrame(columns, copy=False)  # fresh arrays, already in FRAME_COLUMNS order
 
     def frame(self) -> pd.DataFrame:
         return self._frame

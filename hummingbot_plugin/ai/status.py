@@ -10,7 +10,7 @@ from hummingbot_plugin.ai.decision import DecisionRow
 from hummingbot_plugin.ai.engine import ModelInfo
 from hummingbot_plugin.audit import SignalRecord
 
-__all__ = ["ChannelState", "custom_info", "signal_record", "status_lines"]
+__all__ = ["ChannelState", "custom_info", "probability_labels", "signal_record", "status_lines"]
 
 _DAY = 86_400.0
 
@@ -28,15 +28,17 @@ class ChannelState:
     overrides: dict[str, Any] = field(default_factory=dict)
 
 
-def _model_age_days(info: ModelInfo, now: float) -> float | None:
-    return None if info.data_cutoff is None else (now - info.data_cutoff) / _DAY
+def _model_age_days(info: ModelInfo, now: float | None) -> float | None:
+    if info.data_cutoff is None or now is None:
+        return None
+    return (now - info.data_cutoff) / _DAY
 
 
 def _fmt(value: float, spec: str = ".4f") -> str:
     return format(value, spec) if math.isfinite(value) else "-"
 
 
-def status_lines(row: DecisionRow, info: ModelInfo, channel: ChannelState, now: float) -> list[str]:
+def status_lines(row: DecisionRow, info: ModelInfo, channel: ChannelState, now: float | None) -> list[str]:
     """Human-readable status: model, forecast, decision and reason, MQTT/override state."""
     age = _model_age_days(info, now)
     model = f"model {info.model_id}" + (f" (data age {age:.1f} d)" if age is not None else "")
@@ -60,7 +62,7 @@ def status_lines(row: DecisionRow, info: ModelInfo, channel: ChannelState, now: 
     return lines
 
 
-def custom_info(row: DecisionRow, info: ModelInfo, now: float) -> dict[str, Any]:
+def custom_info(row: DecisionRow, info: ModelInfo, now: float | None) -> dict[str, Any]:
     """A small (< 1 KB) payload for Hummingbot's performance reports."""
     age = _model_age_days(info, now)
     return {
@@ -72,6 +74,11 @@ def custom_info(row: DecisionRow, info: ModelInfo, now: float) -> dict[str, Any]
         "model_id": info.model_id,
         "model_age_days": None if age is None else round(age, 2),
     }
+
+
+def probability_labels(row: DecisionRow) -> dict[str, float]:
+    """Class probabilities keyed like the ``hbp_signal_probability`` metric's ``class`` label."""
+    return {"short": row.p_short, "neutral": row.p_neutral, "long": row.p_long}
 
 
 def signal_record(
@@ -86,9 +93,7 @@ def signal_record(
         trading_pair=trading_pair,
         signal=row.signal,
         probabilities={
-            "short": row.p_short,
-            "neutral": row.p_neutral,
-            "long": row.p_long,
+            **probability_labels(row),
             "q10": row.q10,
             "q50": row.q50,
             "q90": row.q90,

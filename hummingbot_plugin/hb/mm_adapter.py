@@ -26,28 +26,26 @@ def _price(info: ExecutorInfo) -> float | None:
     return float(price) if price is not None else None
 
 
-def level_views(
-    executors: Iterable[ExecutorInfo], prefix: tuple[str, ...] = ("buy_", "sell_")
-) -> list[LevelView]:
-    """Executors that belong to a quoting level (``buy_<n>``/``sell_<n>``) as :class:`LevelView`."""
-    views: list[LevelView] = []
-    for info in executors:
-        level_id = _level_id(info)
-        if level_id is None or not level_id.startswith(prefix):
-            continue
-        views.append(
-            LevelView(
-                executor_id=info.id,
-                level_id=level_id,
-                created_at=float(info.timestamp),
-                is_active=bool(info.is_active),
-                is_trading=bool(info.is_trading),
-                filled=info.filled_amount_quote > 0,
-                closed_at=float(info.close_timestamp) if info.close_timestamp is not None else None,
-                price=_price(info),
-            )
-        )
-    return views
+def _view(info: ExecutorInfo, level_id: str) -> LevelView:
+    return LevelView(
+        executor_id=info.id,
+        level_id=level_id,
+        created_at=float(info.timestamp),
+        is_active=bool(info.is_active),
+        is_trading=bool(info.is_trading),
+        filled=info.filled_amount_quote > 0 or info.close_type == CloseType.COMPLETED,
+        closed_at=float(info.close_timestamp) if info.close_timestamp is not None else None,
+        price=_price(info),
+    )
+
+
+def level_views(executors: Iterable[ExecutorInfo]) -> list[LevelView]:
+    """Order executors that belong to a quoting level (``buy_<n>``/``sell_<n>``) as :class:`LevelView`."""
+    return [
+        _view(info, lid)
+        for info in executors
+        if (lid := _level_id(info)) is not None and lid.startswith(("buy_", "sell_"))
+    ]
 
 
 def net_base_position(positions: Iterable[object], connector_name: str, trading_pair: str) -> Decimal:
@@ -65,23 +63,7 @@ def net_base_position(positions: Iterable[object], connector_name: str, trading_
 
 def xemm_level_views(executors: Iterable[ExecutorInfo]) -> list[LevelView]:
     """XEMM executors as level views (the level is encoded in the executor id)."""
-    views: list[LevelView] = []
-    for info in executors:
-        level_id = level_of_executor(info.id)
-        if level_id is None:
-            continue
-        views.append(
-            LevelView(
-                executor_id=info.id,
-                level_id=level_id,
-                created_at=float(info.timestamp),
-                is_active=bool(info.is_active),
-                is_trading=bool(info.is_trading),
-                filled=info.filled_amount_quote > 0 or info.close_type == CloseType.COMPLETED,
-                closed_at=float(info.close_timestamp) if info.close_timestamp is not None else None,
-            )
-        )
-    return views
+    return [_view(info, lid) for info in executors if (lid := level_of_executor(info.id)) is not None]
 
 
 def hedge_failure_times(executors: Iterable[ExecutorInfo]) -> list[float]:

@@ -96,12 +96,13 @@ class RiskGate:
         self.last_snapshot = snapshot
         self.guard.observe(snapshot, now)
         out: list[ExecutorAction] = []
-        for action in actions:
-            if isinstance(action, CreateExecutorAction):
-                if self._review(action, snapshot, now):
+        with self.guard.deferred_save():  # one durable write per tick, not one per approval
+            for action in actions:
+                if isinstance(action, CreateExecutorAction):
+                    if self._review(action, snapshot, now):
+                        out.append(action)
+                elif isinstance(action, StopExecutorAction | StoreExecutorAction):
                     out.append(action)
-            elif isinstance(action, StopExecutorAction | StoreExecutorAction):
-                out.append(action)
         out.extend(self._protective_stops(controller, snapshot, now, out))
         for action in out:
             self._audit_action(action, now)

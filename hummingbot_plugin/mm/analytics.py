@@ -114,6 +114,12 @@ def risk_metrics(equity: pd.DataFrame) -> tuple[float, float]:
     return drawdown, float(np.mean(changes) / std) if std > 0 else 0.0
 
 
+def _filled_orders(fills: pd.DataFrame) -> int:
+    """Maker orders with at least one fill (hedges excluded; partial fills of one order count once)."""
+    maker = fills[fills["venue"] != "taker"] if "venue" in fills.columns else fills
+    return int(maker["order_id"].nunique()) if "order_id" in maker.columns else len(maker)
+
+
 def mm_report(
     fills: pd.DataFrame,
     mids: pd.DataFrame,
@@ -133,8 +139,7 @@ def mm_report(
     eq = equity_curve(f, mids)
     drawdown, sharpe = risk_metrics(eq)
     inv = eq["inventory"].to_numpy(dtype=np.float64)
-    maker = f[f["venue"] != "taker"] if "venue" in f.columns else f
-    n_maker = int(maker["order_id"].nunique()) if "order_id" in maker.columns else len(maker)
+    n_maker = _filled_orders(f)
     at_limit = (
         float(np.mean(np.abs(inv) >= inventory_limit_base * (1 - 1e-9))) if inventory_limit_base else 0.0
     )

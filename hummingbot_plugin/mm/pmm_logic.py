@@ -113,16 +113,28 @@ def feature_frame(candles: pd.DataFrame, cfg: PMMSettings, forecast_fn: Forecast
 
 
 def processed_data(
-    candles: pd.DataFrame | None, cfg: PMMSettings, mid: float, forecast_fn: ForecastFn | None
+    candles: pd.DataFrame | None,
+    cfg: PMMSettings,
+    mid: float,
+    forecast_fn: ForecastFn | None,
+    previous: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Controller ``processed_data``: the live reference price uses the current mid and the latest bar."""
+    """Controller ``processed_data``: the live reference price uses the current mid and the latest bar.
+
+    Features are recomputed only when a new bar arrived (``previous`` holds the last result).
+    """
     if candles is None or len(candles) <= cfg.volatility_window:
         return {
             "reference_price": float("nan"),
             "spread_multiplier": float("nan"),
             "features": pd.DataFrame(),
         }
-    features = feature_frame(candles.reset_index(drop=True), cfg, forecast_fn)
+    cached = (previous or {}).get("features")
+    last_bar = float(candles["timestamp"].iloc[-1])
+    if isinstance(cached, pd.DataFrame) and len(cached) and float(cached["timestamp"].iloc[-1]) == last_bar:
+        features = cached
+    else:
+        features = feature_frame(candles.reset_index(drop=True), cfg, forecast_fn)
     last = features.iloc[-1]
     return {
         "reference_price": mid * (1.0 + float(last["forecast_skew"])),

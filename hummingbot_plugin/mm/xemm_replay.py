@@ -47,9 +47,7 @@ def _hedge_cost(p: XEMMSimParams, vol: float, bar_seconds: float) -> float:
     return float(p.taker_half_spread + latency)
 
 
-def _on_maker_fills(
-    st: XEMMState, fills: list[Fill], basis: tuple[float, float] | None, cost: float
-) -> None:
+def _on_maker_fills(st: XEMMState, fills: list[Fill], basis: tuple[float, float] | None, cost: float) -> None:
     for f in fills:
         q = st.quotes.pop(f.order_id)
         q.active, q.filled, q.closed_at = False, True, f.timestamp
@@ -191,33 +189,27 @@ def run_xemm_replay(
     vol = pd.Series(log_ret).rolling(params.vol_window, min_periods=2).std().to_numpy()
     st = XEMMState(params)
     for i, bar in enumerate(_bars(maker)):
-        has_taker = bool(np.isfinite(t_close[i]))
+        has_taker, now = bool(np.isfinite(t_close[i])), bar.timestamp + bar_seconds
         cost = _hedge_cost(params, vol[i - 1] if i else np.nan, bar_seconds)
         if has_taker and st.pending:
             _retry_pending(st, bar.timestamp, t_open[i], cost)
-        if params.repricing == "continuous":
-            if has_taker:
-                for ts, m_px, t_px in (
-                    (bar.timestamp, m_open[i], t_open[i]),
-                    (bar.timestamp + bar_seconds, m_close[i], t_close[i]),
-                ):
-                    _track(st, ts, m_px, t_px, cost - params.taker_half_spread)
+        if params.repricing == "continuous":  # only bars seen on both venues can fill
+            observations = ((bar.timestamp, m_open[i], t_open[i]), (now, m_close[i], t_close[i]))
+            for ts, m_px, t_px in observations if has_taker else ():
+                _track(st, ts, m_px, t_px, cost - params.taker_half_spread)
         else:
             basis = (t_open[i] / m_open[i], t_close[i] / m_close[i]) if has_taker else None
             for price, ts in zip(
                 intrabar_path(bar), path_timestamps(bar.timestamp, bar_seconds), strict=True
             ):
                 _on_maker_fills(st, st.engine.on_price(price, ts), basis, cost)
-        now = bar.timestamp + bar_seconds
         st.mids.append((now, m_close[i]))
         if has_taker:
             _tick(st, now, m_close[i], t_close[i], t_vol[i] * 60.0 / bar_seconds)
+    return _result(st)
+
+
+def _result(st: XEMMState) -> XEMMReplayResult:
     fills = pd.DataFrame(st.rows, columns=["timestamp", "side", "price", "amount", "fee", "mid", "venue"])
-    return XEMMReplayResult(
-        fills,
-        pd.DataFrame(st.mids, columns=["timestamp", "mid"]),
-        st.n_orders,
-        st.slippage,
-        st.failures,
-        dict(st.bal),
-    )
+    mids = pd.DataFrame(st.mids, columns=["timestamp", "mid"])
+    return XEMMReplayResult(fills, mids, st.n_orders, st.slippage, st.failures, dict(st.bal))

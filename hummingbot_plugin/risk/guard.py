@@ -7,10 +7,11 @@ All time comes from the ``now`` argument (the trading clock); the guard never re
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 from hummingbot_plugin.audit.log import AuditSink
-from hummingbot_plugin.audit.records import DecisionRecord, RiskTransitionRecord
 from hummingbot_plugin.risk import rules
 from hummingbot_plugin.risk.equity import track_equity
 from hummingbot_plugin.risk.limits import RiskLimits
@@ -22,6 +23,7 @@ from hummingbot_plugin.risk.models import (
     RiskState,
     Transition,
 )
+from hummingbot_plugin.risk.records import decision_record, transition_record
 from hummingbot_plugin.risk.store import CorruptStateError, JsonStateStore, PersistedRiskState, StateStore
 
 __all__ = ["RiskGuard"]
@@ -47,6 +49,8 @@ class RiskGuard:
         self._audit = audit
         self._inflight_ttl = inflight_ttl_seconds
         self._inflight: dict[str, rules.Inflight] = {}
+        self._deferring = False
+        self._save_pending = False
         self._capital: Decimal | None = limits.capital_quote
         self.load_error: CorruptStateError | None = None
         try:
@@ -114,6 +118,17 @@ class RiskGuard:
             self._save()
         self._audit_decision(request, decision, now)
         return decision
+
+    @contextmanager
+    def deferred_save(self) -> Iterator[None]:
+        """Review a batch with one durable write at the end (state transitions are still written at once)."""
+        self._deferring, self._save_pending = True, False
+        try:
+            yield
+        finally:
+            self._deferring = False
+            if self._save_pending:
+                self._save()
 
     def quotes_allowed(
         self, connector_name: str, trading_pair: str, snapshot: PortfolioSnapshot, now: float
@@ -254,42 +269,21 @@ class RiskGuard:
             text,
             now,
         )
-        self._save()
+        self._save(force=True)
         self._audit_transition(transition)
         return transition
 
-    def _save(self) -> None:
+    def _save(self, force: bool = False) -> None:
+        if self._deferring and not force:
+            self._save_pending = True
+            return
         if self.load_error is None:  # never overwrite a corrupt file before a deliberate reset
             self._store.save(self._st)
 
     def _audit_transition(self, t: Transition) -> None:
         if self._audit is not None:
-            self._audit.append(
-                RiskTransitionRecord(
-                    ts=t.at,
-                    source=self.scope,
-                    scope=t.scope,
-                    from_state=t.from_state.value,
-                    to_state=t.to_state.value,
-                    reason_code=t.reason.value,
-                    reason_text=t.text,
-                )
-            )
+            self._audit.append(transition_record(t))
 
     def _audit_decision(self, request: ExecutorRequest, decision: Decision, now: float) -> None:
         if self._audit is not None:
-            self._audit.append(
-                DecisionRecord(
-                    ts=now,
-                    source=self.scope,
-                    allowed=decision.allowed,
-                    reason_code=decision.reason.value if decision.reason else None,
-                    detail=decision.detail,
-                    executor_id=request.executor_id,
-                    connector_name=request.connector_name,
-                    trading_pair=request.trading_pair,
-                    side=request.side.value,
-                    amount_base=str(request.amount_base),
-                    price=str(request.price),
-                )
-            )
+            self._audit.append(decision_record(self.scope, request, decision, now))

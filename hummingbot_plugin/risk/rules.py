@@ -120,18 +120,18 @@ def check_exposure(
 
 def effective_pairs(snapshot: PortfolioSnapshot, inflight: Iterable[Inflight]) -> tuple[PairSnapshot, ...]:
     """The snapshot's pairs with not-yet-visible approved requests added as pending exposure."""
-    pairs = {p.key: p for p in snapshot.pairs}
+    extra: dict[tuple[str, str], list[Decimal]] = {}
     for item in inflight:
-        key = (item.connector_name, item.trading_pair)
-        base = pairs.get(key) or PairSnapshot(item.connector_name, item.trading_pair)
-        if item.side is Side.BUY:
-            pairs[key] = dataclasses.replace(
-                base, pending_buy_quote=base.pending_buy_quote + item.notional_quote
-            )
-        else:
-            pairs[key] = dataclasses.replace(
-                base, pending_sell_quote=base.pending_sell_quote + item.notional_quote
-            )
+        sums = extra.setdefault((item.connector_name, item.trading_pair), [Decimal(0), Decimal(0)])
+        sums[0 if item.side is Side.BUY else 1] += item.notional_quote
+    pairs = {p.key: p for p in snapshot.pairs}
+    for key, (buys, sells) in extra.items():
+        base = pairs.get(key) or PairSnapshot(*key)
+        pairs[key] = dataclasses.replace(
+            base,
+            pending_buy_quote=base.pending_buy_quote + buys,
+            pending_sell_quote=base.pending_sell_quote + sells,
+        )
     return tuple(pairs.values())
 
 

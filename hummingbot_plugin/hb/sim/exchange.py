@@ -80,6 +80,9 @@ class SimulatedExchange(OfflineExchangeBase):
         self._trading_rules: dict[str, TradingRule] = rules
         self._set_trading_pair_symbol_map(bidict({p: p for p in self._sim_pairs}))
         self._sync_balances()
+        # check_network() is a constant here; Hummingbot's default 10 s re-check would be most of the
+        # event-loop work of a long replay
+        self.check_network_interval = 3600.0
         self.journal = _Journal()  # every market event, in order (Hummingbot's EventLogger keeps only 50)
         for tag in self.MARKET_EVENTS:
             self.add_listener(tag, self.journal)

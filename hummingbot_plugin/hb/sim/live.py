@@ -30,7 +30,13 @@ from hummingbot_plugin.sim.config import build_venue_config
 from hummingbot_plugin.sim.models import Side, TradePrint
 from hummingbot_plugin.sim.ws_capture import CaptureKind, CaptureMessage, iter_capture
 
-__all__ = ["CaptureBooks", "OrderBookFeed", "install_paper_connectors", "paper_exchange"]
+__all__ = [
+    "CaptureBooks",
+    "OrderBookFeed",
+    "install_into_application",
+    "install_paper_connectors",
+    "paper_exchange",
+]
 
 
 class OrderBookFeed:
@@ -208,3 +214,14 @@ def install_paper_connectors(connector_manager: Any, venues: dict[str, dict[str,
         return exchange
 
     connector_manager.create_connector = create_connector
+    for name, spec in venues.items():  # make the name resolvable wherever Hummingbot looks it up
+        known[name] = known[str(spec["source"])]._replace(
+            name=name, is_sub_domain=True, parent_name=str(spec["source"])
+        )
+
+
+def install_into_application(venues: dict[str, dict[str, Any]]) -> None:
+    """Register paper venues on the running Hummingbot application (call before ``start``)."""
+    from hummingbot.client.hummingbot_application import HummingbotApplication
+
+    install_paper_connectors(HummingbotApplication.main_application().trading_core.connector_manager, venues)

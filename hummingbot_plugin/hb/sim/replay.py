@@ -204,7 +204,8 @@ class _Replay:
                 clock.add_iterator(strategy)
                 await self._drive(clock, wall0)
                 if self.request.close_at_end:
-                    await self._stop_strategy(strategy)
+                    # executors may be mid-sleep for one update interval before they see the stop
+                    await self._stop_strategy(strategy, grace_s=300.0 + 2 * self.control_interval)
                 self._sample_equity(force=True)
             executors = recorder.get_all_executors()
             payload = build_payload(self, executors, time.perf_counter() - wall0)
@@ -235,7 +236,7 @@ class _Replay:
             self.request.status_stream.write("\n")
 
     @staticmethod
-    async def _stop_strategy(strategy: Any, grace_s: float = 300.0) -> None:
+    async def _stop_strategy(strategy: Any, grace_s: float) -> None:
         """Stop like an operator would: controllers first (no new executors), every executor closes
         its position with its own logic while simulated time runs on (market data frozen at the last
         event), then Hummingbot's own ``on_stop`` stores executors and positions."""
