@@ -323,3 +323,64 @@ def test_connector_surface_for_executors() -> None:
     assert exchange.get_price_by_type(PAIR, PriceType.BestAsk) == D(60001)
     assert exchange.trading_rules[PAIR].min_notional_size == D(5)
     assert exchange.get_order_book(PAIR).get_price(False) == 60000.0
+
+
+def test_virtual_time_loop_runs_simulated_days_without_waiting() -> None:
+    import asyncio
+    import time
+
+    from hummingbot_plugin.hb.sim.virtual_loop import VirtualTimeLoop, current_loop, restore_loop
+
+    loop = VirtualTimeLoop(T0)
+    seen: list[tuple[float, str]] = []
+
+    async def sleeper(name: str, every: float, times: int) -> None:
+        for _ in range(times):
+            await asyncio.sleep(every)
+            seen.append((loop.time() - T0, name))
+
+    async def both() -> None:
+        await asyncio.gather(sleeper("hourly", 3600.0, 48), sleeper("daily", 86400.0, 2))
+
+    previous = current_loop()
+    wall = time.perf_counter()
+    try:
+        loop.run_until_complete(both())
+    finally:
+        loop.close()
+        restore_loop(previous)
+    assert time.perf_counter() - wall < 5.0  # two simulated days, no real sleeping
+    assert (
+        seen[-1] == (172800.0, "daily") and seen[23] == (86400.0, "hourly") and seen[24] == (86400.0, "daily")
+    )
+
+
+def test_replay_market_data_provider_serves_only_closed_candles() -> None:
+    import pandas as pd
+    from hummingbot.data_feed.candles_feed.data_types import CandlesConfig
+
+    from hummingbot_plugin.hb.sim.market_data import ReplayMarketDataProvider
+    from hummingbot_plugin.sim.candle_store import CandleStore
+
+    bars = pd.DataFrame(
+        {
+            "timestamp": [T0 + 60 * i for i in range(10)],
+            "open": 1.0,
+            "high": 2.0,
+            "low": 0.5,
+            "close": [float(i) for i in range(10)],
+            "volume": 1.0,
+        }
+    )
+    store = CandleStore()
+    store.add("binance", PAIR, bars, "1m")
+    clock = {"now": T0 + 60 * 5 + 30}  # bar 5 is still forming
+    provider = ReplayMarketDataProvider({}, candles=store, now=lambda: clock["now"])
+    assert provider.time() == T0 + 330
+    df = provider.get_candles_df("binance", PAIR, "1m", 100)
+    assert df["close"].tolist() == [0.0, 1.0, 2.0, 3.0, 4.0]
+    feed = provider.get_candles_feed(
+        CandlesConfig(connector="binance", trading_pair=PAIR, interval="1m", max_records=2)
+    )
+    clock["now"] = T0 + 600
+    assert feed.ready and feed.candles_df["close"].tolist() == [8.0, 9.0]

@@ -142,6 +142,15 @@ def test_real_capture_loads_exactly(shared_data_dir: Path) -> None:
     assert all(a.timestamp <= b.timestamp for a, b in zip(trades.trades, trades.trades[1:], strict=False))
 
 
+@pytest.mark.parametrize(("start", "end", "bars"), [(None, None, 55740), ("2023-01-01", "2023-01-02", 48)])
+def test_candle_feed_keeps_the_whole_file_as_history(
+    shared_data_dir: Path, start: str | None, end: str | None, bars: int
+) -> None:
+    feed = load_feed(shared_data_dir / "binance_BTC-USDT_1h.csv", start=start, end=end)
+    assert len(feed.bars) == bars and feed.history is not None and len(feed.history) == 55740
+    assert feed.bar_seconds == 3600
+
+
 def test_bad_trade_row_names_file_and_line(tmp_path: Path) -> None:
     path = tmp_path / "binance_BTC-USDT_trades_x.csv"
     path.write_text("timestamp_ms,trade_id,price,qty,is_buyer_maker\n1000,1,100,1,1\n2000,2,abc,1,0\n")

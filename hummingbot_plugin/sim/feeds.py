@@ -96,12 +96,21 @@ def load_feed(
     hi = to_epoch_bound(end, is_end=True)
     if kind is FeedKind.CANDLES:
         history = load_candles(path)  # the whole file: bars before --start are indicator warm-up
-        ts = history["timestamp"]
-        df = history[((ts >= lo) if lo is not None else True) & ((ts <= hi) if hi is not None else True)]
+        ts = history["timestamp"].to_numpy()
+        keep = (ts >= (lo if lo is not None else -float("inf"))) & (
+            ts <= (hi if hi is not None else float("inf"))
+        )
+        df = history.loc[keep]
         if df.empty:
             raise DataError(f"{path.name}: no candles between {start} and {end}", fix="widen --start/--end")
-        return MarketFeed(path, kind, trading_pair, bars=_bars(df), history=history,
-                          bar_seconds=interval_seconds(infer_interval(history)))
+        return MarketFeed(
+            path,
+            kind,
+            trading_pair,
+            bars=_bars(df),
+            history=history,
+            bar_seconds=interval_seconds(infer_interval(history)),
+        )
     if kind is FeedKind.WS_RAW:
         raise DataError(
             f"{path.name}: raw websocket captures are replayed by the live bridge",
