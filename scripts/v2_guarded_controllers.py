@@ -261,6 +261,7 @@ class GuardedControllers(StrategyV2Base):
         if self._metrics_server is not None:
             self._metrics_server.close()
         await super().on_stop()
+        self.audit.close()  # lets a restarted script in this process take the audit directory
 
     @classmethod
     def update_markets(cls, config: Any, markets: MarketDict) -> MarketDict:

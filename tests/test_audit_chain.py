@@ -9,6 +9,7 @@ import pytest
 
 from hummingbot_plugin.audit import (
     AuditLog,
+    AuditWriteError,
     DecisionRecord,
     FillRecord,
     OverrideRecord,
@@ -188,3 +189,12 @@ def test_report_summarises_a_period(tmp_path: Path, capsys: pytest.CaptureFixtur
     )
     out = capsys.readouterr().out
     assert "RATE_LIMIT: 1" in out and "ACTIVE -> HALTED (KILL_SWITCH: operator)" in out
+
+
+def test_a_second_writer_on_the_same_directory_is_refused(tmp_path: Path) -> None:
+    first = AuditLog(tmp_path)
+    with pytest.raises(AuditWriteError, match="already open"):
+        AuditLog(tmp_path)
+    first.close()
+    AuditLog(tmp_path).append(_make_signal(0))
+    assert verify_chain(tmp_path).ok

@@ -188,6 +188,8 @@ def test_invalid_hot_reload_keeps_the_last_good_config_and_alerts(
 @pytest.mark.usefixtures("probe_controller")
 def test_controller_reload_is_validated_invalid_keeps_the_last_good_config(tmp_path: Path) -> None:
     """Hummingbot's periodic controller reload, on the script built as the replay builds it."""
+    from risk_hb_factories import T0, make_exchange
+
     from hummingbot_plugin.hb.sim.market_data import provider_factory
     from hummingbot_plugin.hb.sim.runtime import (
         headless_application,
@@ -197,7 +199,6 @@ def test_controller_reload_is_validated_invalid_keeps_the_last_good_config(tmp_p
         use_project_paths,
     )
     from hummingbot_plugin.sim.candle_store import CandleStore
-    from risk_hb_factories import T0, make_exchange
 
     conf = _conf(tmp_path, {})
     use_project_paths()
@@ -231,7 +232,11 @@ def test_controller_reload_is_validated_invalid_keeps_the_last_good_config(tmp_p
     loop = asyncio.new_event_loop()
     try:
         (before, after), records = loop.run_until_complete(scenario())
-    finally:
+    finally:  # the strategy's action listener loops forever: cancel it before closing the loop
+        pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+        for task in pending:
+            task.cancel()
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         loop.close()
     alerts = [r for r in records if isinstance(r, OverrideRecord) and r.command == "controller configs"]
     assert len(alerts) == 1 and not alerts[0].accepted and "leverage" in alerts[0].reason

@@ -19,9 +19,9 @@ from hummingbot_plugin.settings import PROJECT_ROOT
 
 
 def test_high_water_mark_survives_a_restart(tmp_path: Path) -> None:
-    first = make_guard(tmp_path, make_limits(max_drawdown_pct=Decimal("0.10")))
+    first = make_guard(tmp_path, make_limits(max_drawdown_pct=Decimal("0.10")), audit=False)
     first.observe(make_snapshot(pnl_quote=Decimal("300")), NOW)
-    second = make_guard(tmp_path, make_limits(max_drawdown_pct=Decimal("0.10")))
+    second = make_guard(tmp_path, make_limits(max_drawdown_pct=Decimal("0.10")), audit=False)
     assert second.status.high_water_mark == Decimal("1300")
     second.observe(make_snapshot(pnl_quote=Decimal("150")), NOW + 10)  # -150 from the persisted HWM
     assert second.state is RiskState.HALTED

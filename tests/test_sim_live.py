@@ -61,7 +61,6 @@ def _paper_run(
     return exchange, books, checks
 
 
-@pytest.mark.slow
 def test_capture_fed_paper_exchange_tracks_the_book_and_fills_on_trades(
     shared_data_dir: Path, tmp_path: Path
 ) -> None:

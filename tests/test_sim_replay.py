@@ -144,3 +144,29 @@ def test_data_without_the_traded_pair_is_refused(shared_data_dir: Path) -> None:
                 end="2024-08-01",
             )
         )
+
+
+def test_keep_open_reports_the_open_executors(shared_data_dir: Path) -> None:
+    payload = run_replay(_book_request(shared_data_dir, close_at_end=False)).payload
+    open_executors = [e for e in payload["executors"] if e["close_type"] is None]
+    assert open_executors, "without the final stop, executors are still running"
+    known_orders = {o["order_id"] for o in payload["orders"]}
+    assert all(set(e["order_ids"]) <= known_orders for e in open_executors)
+    assert {Decimal(v) for v in payload["connectors"]["binance"]["reconciliation"].values()} == {Decimal(0)}
+
+
+def test_candle_replay_is_deterministic(shared_data_dir: Path) -> None:
+    def once() -> dict[str, Any]:
+        request = ReplayRequest(
+            script_config=SCRIPT,
+            sim_config=SIM,
+            data=(shared_data_dir / MONTH_1M,),
+            start="2024-08-01T00:00",
+            end="2024-08-01T03:00",
+        )
+        return run_replay(request).payload
+
+    first, second = once(), once()
+    assert first["fills"] and _fill_keys(first) == _fill_keys(second)
+    assert [e["close_type"] for e in first["executors"]] == [e["close_type"] for e in second["executors"]]
+    assert first["account"] == second["account"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 from pathlib import Path
@@ -43,6 +44,7 @@ class AuditLog:
         self.max_bytes = max_bytes
         self._fsync = fsync
         self.directory.mkdir(parents=True, exist_ok=True)
+        self._lock = self._acquire_lock()
         self._seq = 0
         self._head = GENESIS_HASH
         self._index = 1
@@ -50,6 +52,25 @@ class AuditLog:
         self._resume()
         if self._pending_recovery is not None:
             self.append(self._pending_recovery)
+
+    def _acquire_lock(self) -> object:
+        """One writer per directory (two would fork the chain); released by :meth:`close` or at exit."""
+        handle = open(self.directory / ".audit.lock", "a+b")  # noqa: SIM115 - held for the log's lifetime
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            handle.close()
+            raise AuditWriteError(
+                f"{self.directory} is already open by another audit writer",
+                fix="share one AuditLog per directory (e.g. controller.risk_gate.audit), or use another one",
+            ) from exc
+        return handle
+
+    def close(self) -> None:
+        """Release the directory for another writer."""
+        close = getattr(self._lock, "close", None)
+        if close is not None:
+            close()
 
     @property
     def seq(self) -> int:

@@ -55,6 +55,13 @@ def register(subparsers: Any) -> None:
         choices=[2, 4, 8],
         help="candle mode: intrabar path points per bar (default 4: open, extreme, extreme, close)",
     )
+    parser.add_argument(
+        "--closed-executors-buffer",
+        type=int,
+        metavar="N",
+        help="closed executors kept in memory before Hummingbot stores them (its default: 100); fewer is "
+        "faster on long replays, but controllers that read closed executors see fewer of them",
+    )
     parser.add_argument("--speed", default="max", help="'max' (as fast as possible; the only mode offline)")
     parser.add_argument(
         "--keep-open",
@@ -95,6 +102,9 @@ def run(args: argparse.Namespace) -> int:
     from hummingbot_plugin.hb.sim.replay import ReplayRequest, run_replay
     from hummingbot_plugin.sim.report_file import write_report
 
+    if args.closed_executors_buffer is not None and args.closed_executors_buffer < 1:
+        raise ConfigError(f"--closed-executors-buffer {args.closed_executors_buffer} must be >= 1",
+                          fix="give a positive count, or leave it out for Hummingbot's default")
     if args.speed != "max":
         raise ConfigError(
             f"--speed {args.speed!r} is not supported for file replays",
@@ -109,6 +119,7 @@ def run(args: argparse.Namespace) -> int:
         sim_config=args.sim_config,
         points_per_bar=args.points_per_bar,
         close_at_end=not args.keep_open,
+        closed_executors_buffer=args.closed_executors_buffer,
         status_stream=None if args.quiet else sys.stderr,
         db_path=args.db,
     )

@@ -212,7 +212,8 @@ def build_snapshot(controller: Any, books: BookClock, capital: Decimal, now: flo
         if not e.is_active and e.close_type is not None
     )
     open_ids = frozenset(e.id for e in executors if e.is_active)
-    return PortfolioSnapshot(capital, _pnl(controller, executors), tuple(pairs), open_ids, closed)
+    known = frozenset(e.id for e in executors)
+    return PortfolioSnapshot(capital, _pnl(controller, executors), tuple(pairs), open_ids, closed, known)
 
 
 def is_running(executor: ExecutorInfo) -> bool:

@@ -16,10 +16,12 @@ def merge_snapshots(snapshots: Iterable[PortfolioSnapshot], capital_quote: Decim
     pairs: dict[tuple[str, str], PairSnapshot] = {}
     pnl = Decimal(0)
     open_ids: set[str] = set()
+    known_ids: set[str] = set()
     closed: list[ClosedExecutor] = []
     for snapshot in snapshots:
         pnl += snapshot.pnl_quote
         open_ids |= snapshot.open_executor_ids
+        known_ids |= snapshot.known_executor_ids
         closed.extend(snapshot.closed_executors)
         for pair in snapshot.pairs:
             known = pairs.get(pair.key)
@@ -33,4 +35,6 @@ def merge_snapshots(snapshots: Iterable[PortfolioSnapshot], capital_quote: Decim
                     pending_sell_quote=known.pending_sell_quote + pair.pending_sell_quote,
                 )
             )
-    return PortfolioSnapshot(capital_quote, pnl, tuple(pairs.values()), frozenset(open_ids), tuple(closed))
+    return PortfolioSnapshot(
+        capital_quote, pnl, tuple(pairs.values()), frozenset(open_ids), tuple(closed), frozenset(known_ids)
+    )

@@ -232,7 +232,7 @@ class RiskGuard:
         return None
 
     def _forget_visible_inflight(self, snapshot: PortfolioSnapshot, now: float) -> None:
-        closed = {c.executor_id for c in snapshot.closed_executors}
+        closed = {c.executor_id for c in snapshot.closed_executors} | snapshot.known_executor_ids
         self._inflight = {
             key: item
             for key, item in self._inflight.items()

@@ -129,6 +129,7 @@ class PortfolioSnapshot:
     pairs: tuple[PairSnapshot, ...] = ()
     open_executor_ids: frozenset[str] = frozenset()
     closed_executors: tuple[ClosedExecutor, ...] = ()
+    known_executor_ids: frozenset[str] = frozenset()  # every executor id the snapshot has seen, any state
 
     @property
     def equity_quote(self) -> Decimal:

@@ -78,12 +78,15 @@ def check_market_data(
 
 
 def is_reducing(pair: PairSnapshot | None, request: ExecutorRequest) -> bool:
-    """True when the request closes part of the net position and cannot raise worst-case exposure."""
+    """True when the request closes part of the net position and cannot flip it, even if every pending
+    order on the same side fills too; such a request can never raise the true worst-case exposure,
+    however conservative (over-counted) the view of pending orders is."""
     if pair is None:
         return False
-    net = pair.net_position_quote
-    opposite = (net > 0 and request.side is Side.SELL) or (net < 0 and request.side is Side.BUY)
-    return opposite and _after(pair, request) <= pair.worst_case_exposure()
+    net, notional = pair.net_position_quote, request.notional_quote
+    if request.side is Side.SELL:
+        return net > 0 and notional <= net - pair.pending_sell_quote
+    return net < 0 and notional <= -net - pair.pending_buy_quote
 
 
 def check_exposure(
@@ -92,9 +95,12 @@ def check_exposure(
     pair_list = list(pairs)
     pair = next((p for p in pair_list if p.key == (request.connector_name, request.trading_pair)), None)
     pair = pair or PairSnapshot(request.connector_name, request.trading_pair)
-    before, after = pair.worst_case_exposure(), _after(pair, request)
-    if after <= before:
+    if is_reducing(pair, request):
         return None
+    # No "does not increase the view" shortcut: the view may over-count pending orders, and an order
+    # that leaves the view unchanged can still raise the true exposure. Pending orders only add to
+    # worst-case exposure, so "view after <= cap" implies "truth after <= cap".
+    after = _after(pair, request)
     same_pair = sum(
         (
             p.worst_case_exposure()

@@ -18,6 +18,7 @@ import pandas as pd
 from hummingbot_plugin.data import infer_interval, interval_seconds, load_candles, to_epoch_bound
 from hummingbot_plugin.data.loader import TimeBound
 from hummingbot_plugin.errors import DataError
+from hummingbot_plugin.settings import data_file
 from hummingbot_plugin.sim.models import Bar, BookLevel, BookSnapshot, Side, TradePrint
 
 __all__ = ["FeedKind", "MarketFeed", "detect_kind", "load_feed", "pair_from_filename", "venue_from_filename"]
@@ -90,6 +91,7 @@ def load_feed(
     path: Path, *, start: TimeBound = None, end: TimeBound = None, pair: str | None = None
 ) -> MarketFeed:
     """Load one file; ``start``/``end`` are inclusive bounds accepted by ``load_candles``."""
+    path = data_file(path)  # a path, or a name inside the data directory
     kind = detect_kind(path)
     trading_pair = pair or pair_from_filename(path)
     lo = to_epoch_bound(start, is_end=False)

@@ -21,10 +21,10 @@ from hummingbot.core.data_type.common import OrderType, TradeType
 from hummingbot.core.data_type.in_flight_order import InFlightOrder, OrderState, OrderUpdate, TradeUpdate
 from hummingbot.core.data_type.order_book import OrderBook
 from hummingbot.core.data_type.trade_fee import AddedToCostTradeFee, TokenAmount
-from hummingbot.core.event.event_listener import EventListener
 from hummingbot.core.utils.async_utils import safe_ensure_future
 
 from hummingbot_plugin.errors import SimulationError
+from hummingbot_plugin.hb.sim.accounts import EventJournal, SimAccountMixin
 from hummingbot_plugin.hb.sim.books import (
     apply_snapshot_to_order_book,
     order_kind,
@@ -37,26 +37,14 @@ from hummingbot_plugin.sim.candle_path import synthetic_book
 from hummingbot_plugin.sim.config import SimExchangeConfig
 from hummingbot_plugin.sim.ledger import Ledger, LedgerEntry
 from hummingbot_plugin.sim.matching import MatchingEngine
-from hummingbot_plugin.sim.models import ZERO, BookSnapshot, Fill, OrderKind, Side, SimOrder, TradePrint
+from hummingbot_plugin.sim.models import ZERO, BookSnapshot, Fill, OrderKind, SimOrder, TradePrint
 
 __all__ = ["SimulatedExchange"]
-
-
-class _Journal(EventListener):
-    """Keeps every event the connector emits, in emission order."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.events: list[Any] = []
-
-    def __call__(self, event: Any) -> None:
-        self.events.append(event)
-
 
 _NAN = Decimal("NaN")
 
 
-class SimulatedExchange(OfflineExchangeBase):
+class SimulatedExchange(SimAccountMixin, OfflineExchangeBase):
     """Spot venue simulated locally; see the module docstring."""
 
     is_simulated = True  # marker read by hummingbot_plugin.sim.is_simulated_connector
@@ -83,7 +71,7 @@ class SimulatedExchange(OfflineExchangeBase):
         # check_network() is a constant here; Hummingbot's default 10 s re-check would be most of the
         # event-loop work of a long replay
         self.check_network_interval = 3600.0
-        self.journal = _Journal()  # every market event, in order (Hummingbot's EventLogger keeps only 50)
+        self.journal = EventJournal()  # every market event, in order (Hummingbot's EventLogger keeps only 50)
         for tag in self.MARKET_EVENTS:
             self.add_listener(tag, self.journal)
 
@@ -322,49 +310,3 @@ class SimulatedExchange(OfflineExchangeBase):
                 )
             )
         self._sync_balances()
-
-    def _check_funds(
-        self, trading_pair: str, side: Side, kind: OrderKind, amount: Decimal, price: Decimal
-    ) -> None:
-        base, quote = trading_pair.split("-", 1)
-        if side is Side.SELL:
-            asset, need = base, amount
-        else:
-            ref = price if kind is not OrderKind.MARKET else self._reference_ask(trading_pair)
-            asset, need = (
-                quote,
-                amount * ref * (1 + max(self._sim_config.taker_fee, self._sim_config.maker_fee)),
-            )
-        if self.ledger.available(asset) < need:
-            raise SimulationError(
-                f"insufficient {asset} balance on {self.name}: order needs {need}, "
-                f"available {self.ledger.available(asset)}",
-                fix="lower the order amount or raise the balance",
-            )
-
-    def _reference_ask(self, trading_pair: str) -> Decimal:
-        book = self._engines[trading_pair].book
-        if book is None or book.best_ask is None:
-            raise SimulationError(f"no ask price for {trading_pair} yet", fix="feed a book before trading")
-        return book.best_ask
-
-    def _lock(self, trading_pair: str, order: SimOrder) -> None:
-        base, quote = trading_pair.split("-", 1)
-        if order.side is Side.SELL:
-            self.ledger.lock(order.order_id, base, order.remaining)
-        else:
-            assert order.price is not None
-            self.ledger.lock(
-                order.order_id, quote, order.remaining * order.price * (1 + self._sim_config.maker_fee)
-            )
-        self._sync_balances()
-
-    def _sync_balances(self) -> None:
-        totals = self.ledger.totals()
-        self._account_balances = dict(totals)
-        self._account_available_balances = {a: self.ledger.available(a) for a in totals}
-
-    def _now(self, trading_pair: str) -> float:
-        engine_now = self._engines[trading_pair].now
-        ts = self.current_timestamp
-        return max(engine_now, ts) if ts == ts else engine_now

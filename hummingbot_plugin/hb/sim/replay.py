@@ -10,21 +10,19 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import time
-from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
-import yaml
 from hummingbot.core.clock import Clock
 from hummingbot.core.clock_mode import ClockMode
 from hummingbot.core.data_type.common import PriceType
 
-from hummingbot_plugin.data.loader import TimeBound, to_epoch_bound
-from hummingbot_plugin.errors import ConfigError, DataError, SimulationError
+from hummingbot_plugin.data.loader import to_epoch_bound
+from hummingbot_plugin.errors import DataError
 from hummingbot_plugin.hb.sim.exchange import SimulatedExchange
 from hummingbot_plugin.hb.sim.market_data import provider_factory
 from hummingbot_plugin.hb.sim.replay_output import build_payload
+from hummingbot_plugin.hb.sim.replay_types import ReplayRequest, ReplayResult, interval_name, read_sim_file
 from hummingbot_plugin.hb.sim.runtime import (
     ScriptBundle,
     headless_application,
@@ -42,33 +40,6 @@ from hummingbot_plugin.sim.feeds import FeedKind, MarketFeed, load_feed, venue_f
 from hummingbot_plugin.sim.report import EquityPoint, status_line
 
 __all__ = ["ReplayRequest", "ReplayResult", "run_replay"]
-
-
-@dataclass(frozen=True)
-class ReplayRequest:
-    """Everything one replay needs; built by the CLI or by tests."""
-
-    script_config: Path
-    data: tuple[Path, ...]
-    start: TimeBound = None
-    end: TimeBound = None
-    balances: dict[str, Decimal] = field(default_factory=dict)
-    sim_config: Path | None = None
-    points_per_bar: int = 4
-    tick_s: float | None = None
-    close_at_end: bool = True
-    status_stream: TextIO | None = None
-    db_path: Path | None = None
-    equity_every_s: float = 60.0
-
-
-@dataclass
-class ReplayResult:
-    payload: dict[str, Any]
-    exchanges: dict[str, SimulatedExchange]
-    equity: list[EquityPoint]
-    events: int
-    wall_seconds: float
 
 
 def run_replay(request: ReplayRequest) -> ReplayResult:
@@ -138,7 +109,7 @@ class _Replay:
         )
 
     def _build_exchanges(self) -> dict[str, SimulatedExchange]:
-        sections = _read_sim_file(self.request.sim_config)
+        sections = read_sim_file(self.request.sim_config)
         exchanges = {}
         for name, pairs in sorted(self.bundle.markets.items()):
             overrides = dict(sections.get("default") or {}) | dict(
@@ -148,7 +119,7 @@ class _Replay:
             exchanges[name] = SimulatedExchange(cfg)
         for connector, feed in self.assigned:
             if feed.kind is FeedKind.CANDLES and feed.history is not None:
-                self.candles.add(connector, feed.trading_pair, feed.history, _interval_name(feed.bar_seconds))
+                self.candles.add(connector, feed.trading_pair, feed.history, interval_name(feed.bar_seconds))
         for connector, feed in self.assigned:
             if feed.kind is FeedKind.TRADES and not self.candles.has(connector, feed.trading_pair):
                 self.candles.add(connector, feed.trading_pair, bars_from_trades(feed.trades, 60), "1m")
@@ -194,6 +165,8 @@ class _Replay:
                 # Live, V2 scripts re-read every controller YAML each 10 s to pick up edits; replayed
                 # files cannot change mid-run, so the configs loaded at start are kept.
                 strategy.config_update_interval = float("inf")
+                if self.request.closed_executors_buffer is not None:
+                    strategy.closed_executors_buffer = self.request.closed_executors_buffer
                 for controller in strategy.controllers.values():
                     controller.update_interval = self.control_interval
                 clock = Clock(
@@ -207,7 +180,13 @@ class _Replay:
                     # executors may be mid-sleep for one update interval before they see the stop
                     await self._stop_strategy(strategy, grace_s=300.0 + 2 * self.control_interval)
                 self._sample_equity(force=True)
-            executors = recorder.get_all_executors()
+                live = [
+                    e.executor_info
+                    for group in strategy.executor_orchestrator.active_executors.values()
+                    for e in group
+                ]  # still in memory (all of them with --keep-open)
+            stored = {info.id: info for info in recorder.get_all_executors()}
+            executors = list({**stored, **{info.id: info for info in live}}.values())
             payload = build_payload(self, executors, time.perf_counter() - wall0)
         finally:
             recorder.stop()
@@ -307,30 +286,6 @@ class _Replay:
         )
         self.request.status_stream.write("\r" + line)
         self.request.status_stream.flush()
-
-
-def _read_sim_file(path: Path | None) -> dict[str, Any]:
-    if path is None:
-        return {}
-    try:
-        data = yaml.safe_load(path.read_text()) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"cannot read sim config {path}: {exc}", fix="pass a readable YAML file") from exc
-    unknown = set(data) - {"default", "connectors"}
-    if unknown:
-        raise ConfigError(
-            f"{path}: unknown top-level keys {sorted(unknown)}", fix="use 'default' and 'connectors'"
-        )
-    return dict(data)
-
-
-def _interval_name(seconds: int) -> str:
-    names = {60: "1m", 300: "5m", 900: "15m", 3600: "1h", 14400: "4h", 86400: "1d"}
-    if seconds not in names:
-        raise SimulationError(
-            f"unsupported candle interval of {seconds}s", fix="use 1m/5m/15m/1h/4h/1d candles"
-        )
-    return names[seconds]
 
 
 def _cancel_pending(loop: asyncio.AbstractEventLoop) -> None:
