@@ -25,6 +25,8 @@ from pydantic import Field, JsonValue, field_validator, model_validator
 from hummingbot_plugin.baseline import trend_signal
 from hummingbot_plugin.data import interval_seconds
 from hummingbot_plugin.errors import PluginError
+from hummingbot_plugin.hb.risk_gate import RiskGatedController
+from hummingbot_plugin.risk.limits import RiskLimits
 
 __all__ = ["BaselineTrendConfig", "BaselineTrendController"]
 
@@ -91,6 +93,10 @@ class BaselineTrendConfig(DirectionalTradingControllerConfigBase):
             "Seconds to wait after an entry before another one on the same side: ", updatable=True
         ),
     )
+    risk: RiskLimits = Field(
+        default_factory=RiskLimits,
+        json_schema_extra=_extra("Risk limits (docs/risk.md): ", updatable=True, on_new=False),
+    )
     stop_loss: Decimal | None = Field(
         default=Decimal("0.05"),
         gt=0,
@@ -145,7 +151,7 @@ class BaselineTrendConfig(DirectionalTradingControllerConfigBase):
         return trend_signal.TrendParams(self.fast_window, self.slow_window, self.allow_short)
 
 
-class BaselineTrendController(DirectionalTradingControllerBase):
+class BaselineTrendController(RiskGatedController, DirectionalTradingControllerBase):
     """Thin Hummingbot hooks around :func:`trend_signal.trend_features`."""
 
     def __init__(self, config: BaselineTrendConfig, *args: object, **kwargs: object) -> None:
