@@ -1,6 +1,7 @@
 """Tiny trend controller used to exercise the simulator: close vs. its simple moving average.
 
-Signal +1 when the last CLOSED candle closes above SMA(n)·(1+band), −1 below SMA(n)·(1−band), else 0.
+Signal +1 when the last CLOSED candle closes above SMA(n)·(1+band), −1 below SMA(n)·(1−band) (only with
+``allow_short``, i.e. on perpetuals; 0 on spot), else 0.
 Executors are Hummingbot's PositionExecutor with the triple barrier from the config. It exists to
 compare replay and backtest on a controller whose logic is trivially checkable, not to make money.
 """
@@ -15,7 +16,14 @@ from hummingbot.strategy_v2.controllers.directional_trading_controller_base impo
     DirectionalTradingControllerBase,
     DirectionalTradingControllerConfigBase,
 )
-from pydantic import Field
+from pydantic import Field, model_validator
+
+from hummingbot_plugin.baseline.trend_signal import check_short_allowed
+from hummingbot_plugin.errors import PluginError
+from hummingbot_plugin.hb.risk_gate import RiskGatedController
+from hummingbot_plugin.risk.limits import RiskLimits
+
+__all__ = ["SimProbeTrend", "SimProbeTrendConfig"]
 
 
 class SimProbeTrendConfig(DirectionalTradingControllerConfigBase):
@@ -51,9 +59,33 @@ class SimProbeTrendConfig(DirectionalTradingControllerConfigBase):
         ge=1,
         json_schema_extra={"prompt": "Leverage (1 for spot): ", "prompt_on_new": True, "is_updatable": False},
     )
+    allow_short: bool = Field(
+        default=False,
+        json_schema_extra={
+            "prompt": "Open shorts below the band (perpetuals only)? ",
+            "prompt_on_new": True,
+            "is_updatable": False,
+        },
+    )
+    risk: RiskLimits = Field(
+        default_factory=RiskLimits,
+        json_schema_extra={
+            "prompt": "Risk limits (docs/risk.md): ",
+            "prompt_on_new": False,
+            "is_updatable": True,
+        },
+    )
+
+    @model_validator(mode="after")
+    def _shorts_need_a_perpetual(self) -> SimProbeTrendConfig:
+        try:
+            check_short_allowed(self.connector_name, self.allow_short)
+        except PluginError as exc:
+            raise ValueError(str(exc)) from None
+        return self
 
 
-class SimProbeTrend(DirectionalTradingControllerBase):
+class SimProbeTrend(RiskGatedController, DirectionalTradingControllerBase):
     """Close-vs-SMA signal on closed candles served by the market data provider."""
 
     def __init__(self, config: SimProbeTrendConfig, *args: Any, **kwargs: Any) -> None:
@@ -84,6 +116,6 @@ class SimProbeTrend(DirectionalTradingControllerBase):
             last = Decimal(str(closes.iloc[-1]))
             if last > sma * (1 + self.config.band):
                 signal = 1
-            elif last < sma * (1 - self.config.band):
+            elif last < sma * (1 - self.config.band) and self.config.allow_short:
                 signal = -1
         self.processed_data = {"signal": signal, "features": df.tail(1)}

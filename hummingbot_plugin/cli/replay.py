@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -71,6 +75,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--db", type=Path, help="keep Hummingbot's MarketsRecorder SQLite here (default: temporary)"
     )
+    parser.add_argument(
+        "--state-dir",
+        type=Path,
+        help="risk-guard state folder (high-water mark, HALTED locks). Default: a fresh folder per replay, "
+        "so a simulation never reads or writes the live bot's persisted risk state",
+    )
     parser.add_argument("--quiet", action="store_true", help="no live status line")
     parser.add_argument(
         "--json", required=True, type=Path, help="where to write metrics, orders, fills (JSON)"
@@ -95,6 +105,23 @@ def parse_balances(items: list[str]) -> dict[str, Decimal]:
             )
         balances[asset.strip().upper()] = value
     return balances
+
+
+@contextmanager
+def _risk_state_dir(chosen: Path | None) -> Iterator[Path]:
+    """Point the risk guards of this process at ``chosen`` or at a fresh temporary folder."""
+    from hummingbot_plugin.risk.store import STATE_DIR_ENV
+
+    previous = os.environ.get(STATE_DIR_ENV)
+    with tempfile.TemporaryDirectory(prefix="hbp-replay-state-") as fresh:
+        os.environ[STATE_DIR_ENV] = str(chosen if chosen is not None else fresh)
+        try:
+            yield Path(os.environ[STATE_DIR_ENV])
+        finally:
+            if previous is None:
+                os.environ.pop(STATE_DIR_ENV, None)
+            else:
+                os.environ[STATE_DIR_ENV] = previous
 
 
 def run(args: argparse.Namespace) -> int:
@@ -123,7 +150,8 @@ def run(args: argparse.Namespace) -> int:
         status_stream=None if args.quiet else sys.stderr,
         db_path=args.db,
     )
-    result = run_replay(request)
+    with _risk_state_dir(args.state_dir):
+        result = run_replay(request)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result.payload, indent=1, default=str))
     if args.report:

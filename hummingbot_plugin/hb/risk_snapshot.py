@@ -20,7 +20,15 @@ from hummingbot.strategy_v2.models.executors_info import ExecutorInfo, Performan
 from hummingbot_plugin.data import interval_seconds
 from hummingbot_plugin.risk import ClosedExecutor, ExecutorRequest, PairSnapshot, PortfolioSnapshot, Side
 
-__all__ = ["BookClock", "build_snapshot", "is_running", "market_of", "pair_keys", "request_from_action"]
+__all__ = [
+    "BookClock",
+    "build_snapshot",
+    "is_running",
+    "market_of",
+    "markets_of",
+    "pair_keys",
+    "request_from_action",
+]
 
 _ZERO = Decimal(0)
 
@@ -92,6 +100,15 @@ def market_of(config: Any) -> tuple[str, str] | None:
     return (str(connector), str(pair)) if connector and pair else None
 
 
+def markets_of(config: Any) -> list[tuple[str, str]]:
+    """Every (connector, pair) an executor config can trade on: both venues of an XEMM executor."""
+    if getattr(config, "type", "") == "xemm_executor":
+        legs = (config.buying_market, config.selling_market)
+        return [(str(leg.connector_name), str(leg.trading_pair)) for leg in legs]
+    market = market_of(config)
+    return [market] if market else []
+
+
 def _side_and_amount(config: Any) -> tuple[Side | None, Any]:
     if getattr(config, "type", "") == "xemm_executor":
         return _side(config.maker_side), config.order_amount
@@ -126,11 +143,15 @@ def request_from_action(action: CreateExecutorAction, mid_price: Decimal | None)
 def pair_keys(
     config: Any, executors: Iterable[ExecutorInfo], positions: Iterable[Any]
 ) -> list[tuple[str, str]]:
+    """Markets the snapshot covers: the controller's own, every executor's (both XEMM venues), positions'.
+
+    Reads executor *configs*: ``ExecutorInfo.connector_name`` raises for XEMM configs (no such field).
+    """
     keys: list[tuple[str, str]] = []
     own = (getattr(config, "connector_name", None), getattr(config, "trading_pair", None))
     candidates = [
         own,
-        *((e.connector_name, e.trading_pair) for e in executors),
+        *(market for e in executors for market in markets_of(e.config)),
         *((p.connector_name, p.trading_pair) for p in positions),
     ]
     for key in candidates:
