@@ -5,10 +5,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 find_python() {
-  if command -v python3.12 >/dev/null 2>&1; then command -v python3.12; return; fi
-  local pyenv="$HOME/.pyenv/versions/3.12.1/bin/python3.12"
-  if [ -x "$pyenv" ]; then echo "$pyenv"; return; fi
-  echo "error: Python 3.12 not found (install it, or put python3.12 on PATH)" >&2
+  # A pyenv shim named python3.12 can exist yet fail to run: try each candidate for real.
+  local candidate
+  for candidate in "$(command -v python3.12 2>/dev/null || true)" "$HOME/.pyenv/versions/3.12.1/bin/python3.12"; do
+    if [ -n "$candidate" ] && "$candidate" -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null; then
+      echo "$candidate"
+      return
+    fi
+  done
+  echo "error: Python 3.12 not found (install it, or put a working python3.12 on PATH)" >&2
   exit 1
 }
 
