@@ -29,7 +29,7 @@ from typing import Any
 
 from hummingbot_plugin.data import load_candles, resample_candles
 from hummingbot_plugin.hb.backtest_run import run_offline
-from hummingbot_plugin.hb.controller_config import ensure_controllers_importable
+from hummingbot_plugin.hb.config_discovery import ensure_project_importable
 from hummingbot_plugin.mm import xemm
 from hummingbot_plugin.mm.analytics import backtest_metrics, metrics_json, mm_report
 from hummingbot_plugin.mm.book_replay import BookEvents, run_book_replay
@@ -177,7 +177,7 @@ def bench_hummingbot_engine(maker_fee: float, quick: bool) -> list[dict[str, Any
         : (2 if quick else 7) * 1440
     ]
     print(f"\n4. Same PMM, {len(candles)} 1m bars: Hummingbot's BacktestingEngineBase vs our candle replay")
-    ensure_controllers_importable()
+    ensure_project_importable()
     cfg_cls = importlib.import_module("controllers.market_making.pmm_forecast").PMMForecastConfig
     cfg = cfg_cls(
         id="bench_pmm",

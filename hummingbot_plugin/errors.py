@@ -6,11 +6,11 @@ Every error names what was wrong and how to fix it, so a user never has to read 
 from __future__ import annotations
 
 __all__ = [
-    "PluginError",
     "ConfigError",
     "DataError",
-    "ModelError",
     "MessageError",
+    "ModelError",
+    "PluginError",
     "RiskError",
     "SimulationError",
 ]

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Iterator
-from typing import TextIO, TypeVar
+from typing import TextIO
 
 __all__ = ["progress"]
 
-T = TypeVar("T")
 
-
-def progress(
+def progress[T](
     items: Iterable[T],
     *,
     total: int | None = None,

@@ -4,13 +4,22 @@ Example ``conf/scripts/guarded_btc.yml``::
 
     script_file_name: v2_guarded_controllers.py
     controllers_config: [baseline_trend_btc_usdt_1h.yml]
+    paper_trading:              # ON: connectors are simulated, fed by the real venues' public books
+      balances: {USDT: 10000, BTC: 0}
+      maker_fee: 0.001
+      taker_fee: 0.001
+    live_trading: false
     global_risk: {max_total_exposure_quote: 2000, max_drawdown_pct: 0.1}
     kill_switch: false          # true -> HALTED (hot-reloaded)
     reset_token: ""             # change to a new value to reset HALTED guards deliberately
     config_file: conf/scripts/guarded_btc.yml   # enables hot reload of the is_updatable fields
 
-Paper guard: refuses to start unless every connector is the simulated exchange, or ``live_trading: true``
-AND ``HBP_CONFIRM_LIVE_TRADING=yes-i-understand``. Risk state persists in ``$HBP_STATE_DIR``.
+Paper trading (one switch): with ``paper_trading:`` set, every connector the controllers name (e.g.
+``binance``) is created as the simulated exchange, fed by that venue's public order book and trades
+(no API key is read); controller YAMLs are unchanged. Off = ``paper_trading: null`` (or no key).
+Going live needs paper trading off, ``live_trading: true`` AND ``HBP_CONFIRM_LIVE_TRADING=yes-i-understand``;
+otherwise the paper guard refuses to start before any connector exists. The replay command ignores
+``paper_trading`` (it builds its own simulated exchanges). Risk state persists in ``$HBP_STATE_DIR``.
 
 Hummingbot takes the FIRST ``BaseClientModel`` subclass (by name) in this module as the config class:
 never import another config class name (e.g. ``ControllerConfigBase``) into this module.
@@ -28,64 +37,88 @@ from hummingbot.connector.connector_base import ConnectorBase
 from hummingbot.core.data_type.common import MarketDict
 from hummingbot.strategy.strategy_v2_base import StrategyV2Base, StrategyV2ConfigBase
 from hummingbot.strategy_v2.models.executor_actions import CreateExecutorAction, StopExecutorAction
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from hummingbot_plugin.audit import AuditLog, OverrideRecord
+from hummingbot_plugin.config_prompts import prompt_extra
 from hummingbot_plugin.errors import ConfigError
 from hummingbot_plugin.hb.audit_events import connector_of, fill_record, order_record
 from hummingbot_plugin.hb.config_reload import load_controller_set, reload_script_config
 from hummingbot_plugin.hb.guarded_runtime import GlobalRiskGate, RiskCommandBridge
+from hummingbot_plugin.hb.paper_mode import (
+    application_connector_manager,
+    install_paper_mode,
+    remove_paper_mode,
+)
 from hummingbot_plugin.hb.risk_gate import RiskGate, RiskGatedController
 from hummingbot_plugin.metrics import MetricsSettings, PluginMetrics
 from hummingbot_plugin.risk import RiskLimits, default_state_dir
-from hummingbot_plugin.risk.paper_guard import check_connectors, in_simulation_run, require_live_confirmation
+from hummingbot_plugin.risk.paper_guard import (
+    PaperGuardError,
+    check_connectors,
+    in_simulation_run,
+    require_live_confirmation,
+)
+from hummingbot_plugin.sim.paper import PaperTradingSettings
 from hummingbot_plugin.validate import Problem
-
-
-def _field(prompt: str, updatable: bool) -> dict[str, Any]:
-    return {"prompt": prompt, "prompt_on_new": False, "is_updatable": updatable}
 
 
 class GuardedControllersConfig(StrategyV2ConfigBase):
     """Script config: controllers, global limits, kill switch, paper guard, command channel."""
 
     script_file_name: str = os.path.basename(__file__)
+    paper_trading: PaperTradingSettings | None = Field(
+        default=None,
+        json_schema_extra=prompt_extra("Paper trading (simulated venues on live public books): ", False),
+    )
     live_trading: bool = Field(
-        default=False, json_schema_extra=_field("Trade live (needs env confirmation)? ", False)
+        default=False, json_schema_extra=prompt_extra("Trade live (needs env confirmation)? ", False)
     )
     global_risk: RiskLimits = Field(
-        default_factory=RiskLimits, json_schema_extra=_field("Global risk limits: ", True)
+        default_factory=RiskLimits, json_schema_extra=prompt_extra("Global risk limits: ", True)
     )
     kill_switch: bool = Field(
-        default=False, json_schema_extra=_field("Kill switch (HALTED while true): ", True)
+        default=False, json_schema_extra=prompt_extra("Kill switch (HALTED while true): ", True)
     )
     reset_token: str = Field(
         default="",
         max_length=128,
-        json_schema_extra=_field("Change to reset HALTED guards deliberately: ", True),
+        json_schema_extra=prompt_extra("Change to reset HALTED guards deliberately: ", True),
     )
     config_file: str | None = Field(
-        default=None, json_schema_extra=_field("This YAML's path (hot reload): ", False)
+        default=None, json_schema_extra=prompt_extra("This YAML's path (hot reload): ", False)
     )
     reload_interval_seconds: float = Field(
-        default=10.0, gt=0, le=3600, json_schema_extra=_field("Reload every (s): ", False)
+        default=10.0, gt=0, le=3600, json_schema_extra=prompt_extra("Reload every (s): ", False)
     )
     state_dir: str | None = Field(
-        default=None, json_schema_extra=_field("Risk state dir (blank=$HBP_STATE_DIR): ", False)
+        default=None, json_schema_extra=prompt_extra("Risk state dir (blank=$HBP_STATE_DIR): ", False)
     )
     audit_max_bytes: int = Field(
-        default=16 * 1024 * 1024, ge=1024, json_schema_extra=_field("Audit file size: ", False)
+        default=16 * 1024 * 1024, ge=1024, json_schema_extra=prompt_extra("Audit file size: ", False)
     )
     risk_commands: bool = Field(
-        default=False, json_schema_extra=_field("Accept signed MQTT risk commands? ", False)
+        default=False, json_schema_extra=prompt_extra("Accept signed MQTT risk commands? ", False)
     )
     control_topic_prefix: str = Field(
-        default="hbot/control", min_length=1, json_schema_extra=_field("MQTT control topic prefix: ", False)
+        default="hbot/control",
+        min_length=1,
+        json_schema_extra=prompt_extra("MQTT control topic prefix: ", False),
     )
-    keyring_file: str | None = Field(default=None, json_schema_extra=_field("HMAC keyring file: ", False))
+    keyring_file: str | None = Field(
+        default=None, json_schema_extra=prompt_extra("HMAC keyring file: ", False)
+    )
     command_max_age_seconds: float = Field(
-        default=30.0, gt=0, le=300, json_schema_extra=_field("Max command age (s): ", False)
+        default=30.0, gt=0, le=300, json_schema_extra=prompt_extra("Max command age (s): ", False)
     )
+
+    @model_validator(mode="after")
+    def _one_trading_mode(self) -> GuardedControllersConfig:
+        if self.paper_trading is not None and self.live_trading:
+            raise ValueError(
+                "paper_trading and live_trading: true are both set; to go live set paper_trading: null"
+            )
+        return self
 
 
 class GuardedControllers(StrategyV2Base):
@@ -93,11 +126,24 @@ class GuardedControllers(StrategyV2Base):
 
     @classmethod
     def init_markets(cls, config: Any) -> None:
-        # Runs before Hummingbot creates connectors (and reads API keys): refuse here in paper mode.
-        names = [c.connector_name for c in config.load_controller_configs() if hasattr(c, "connector_name")]
-        if not in_simulation_run() and not all(name.endswith("_sim") for name in names):
+        # Runs before Hummingbot creates connectors (and reads API keys): paper venues or refusal here.
+        super().init_markets(config)  # cls.markets: every connector the controllers name
+        names = sorted(cls.markets)
+        if in_simulation_run():
+            return  # the replay runner builds its own simulated exchanges; paper_trading is ignored
+        manager = application_connector_manager()
+        if config.paper_trading is not None:
+            if manager is None:
+                raise PaperGuardError(
+                    f"paper mode: no running Hummingbot application to build simulated {', '.join(names)}",
+                    fix="start the script from Hummingbot (start --v2 <file>.yml) or replay it offline",
+                )
+            install_paper_mode(manager, config.paper_trading, cls.markets)
+            return
+        if manager is not None:
+            remove_paper_mode(manager)  # an earlier paper start in this session must not leak
+        if not all(name.endswith("_sim") for name in names):
             require_live_confirmation(config.live_trading, os.environ, names)
-        super().init_markets(config)
 
     def __init__(self, connectors: dict[str, ConnectorBase], config: GuardedControllersConfig) -> None:
         check_connectors(connectors, config.live_trading, os.environ)  # before any activity

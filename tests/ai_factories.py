@@ -18,13 +18,13 @@ import pandas as pd
 from risk_hb_factories import Clock, make_exchange
 
 from hummingbot_plugin.data import load_candles
-from hummingbot_plugin.hb.controller_config import ensure_controllers_importable
+from hummingbot_plugin.hb.config_discovery import ensure_project_importable
 from hummingbot_plugin.hb.sim.market_data import ReplayMarketDataProvider
 from hummingbot_plugin.mqtt import ControlChannelSettings
 from hummingbot_plugin.settings import data_file, models_dir
 from hummingbot_plugin.sim.candle_store import CandleStore
 
-ensure_controllers_importable()
+ensure_project_importable()
 ai_module = importlib.import_module("controllers.directional_trading.ai_livestream")
 AiLivestreamConfig = ai_module.AiLivestreamConfig
 AiLivestreamController = ai_module.AiLivestreamController

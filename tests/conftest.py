@@ -62,6 +62,15 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
     yield attempts
 
 
+@pytest.fixture(autouse=True)
+def isolated_risk_state(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Every test gets its own risk-state folder: a gate built lazily by one test (``<project>/state`` by
+    default) must never hand a HALTED state or a high-water mark to a later test."""
+    state = tmp_path / "risk_state"
+    monkeypatch.setenv("HBP_STATE_DIR", str(state))
+    return state
+
+
 @pytest.fixture(scope="session")
 def shared_data_dir() -> Path:
     """The real market-data folder (``$HBP_DATA_DIR``); the suite needs it."""

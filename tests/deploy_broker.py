@@ -9,8 +9,6 @@ from __future__ import annotations
 import os
 import queue
 import re
-import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -23,6 +21,8 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.reasoncodes import ReasonCode
 
+from hummingbot_plugin.mqtt.local_broker import free_port, launch_mosquitto, stop_process
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = PROJECT_ROOT / "deploy"
 SHIPPED_CONF = DEPLOY / "mosquitto" / "mosquitto.conf"
@@ -32,20 +32,6 @@ TIMEOUT = 5.0
 
 # container path in the shipped file -> replaced by a temp path
 _PATH_KEYS = ("password_file", "acl_file", "include_dir", "persistence_location")
-
-
-def mosquitto_binary() -> str:
-    sbin = Path("/usr/sbin/mosquitto")
-    found = shutil.which("mosquitto") or (str(sbin) if sbin.exists() else None)
-    if found is None:
-        raise RuntimeError("mosquitto is not installed: run `make setup` (tools/setup.sh installs it)")
-    return found
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def adapt_conf(text: str, port: int, paths: dict[str, Path]) -> str:
@@ -86,32 +72,11 @@ def start_shipped_broker(workdir: Path) -> Iterator[Broker]:
     conf_file = workdir / "mosquitto.conf"
     conf_file.write_text(conf)
     log_file = workdir / "mosquitto.log"
-    with log_file.open("w") as log:
-        proc = subprocess.Popen([mosquitto_binary(), "-c", str(conf_file)],
-                                stdout=log, stderr=subprocess.STDOUT)
+    process = launch_mosquitto(conf_file, "127.0.0.1", port, log_file=log_file, capture_output=True)
     try:
-        _wait_listening(port, proc, log_file)
         yield Broker(port=port, passwords=passwords, log_file=log_file)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=TIMEOUT)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=TIMEOUT)
-
-
-def _wait_listening(port: int, proc: subprocess.Popen[bytes], log_file: Path) -> None:
-    deadline = time.monotonic() + TIMEOUT
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"mosquitto exited with {proc.returncode}:\n{log_file.read_text()}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"mosquitto did not listen on {port}:\n{log_file.read_text()}")
+        stop_process(process)
 
 
 class Client:

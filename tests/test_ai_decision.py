@@ -22,9 +22,10 @@ from hummingbot_plugin.ai import (
     decision_row,
     position_quote,
 )
-from hummingbot_plugin.ai.candle_health import closed_count, staleness_reason
+from hummingbot_plugin.ai.candle_health import staleness_reason
 from hummingbot_plugin.ai.decision import REASON_NO_MODEL, refused_row
 from hummingbot_plugin.ai.views import ExternalPolicy, effective_row
+from hummingbot_plugin.data import closed_count
 from hummingbot_plugin.ml.forecaster import PREDICTION_COLUMNS, Forecast, NoForecast
 from hummingbot_plugin.mqtt import ExternalPrediction, PredictionMode
 

@@ -12,6 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from hummingbot.core.data_type.common import TradeType
+from hummingbot.data_feed.candles_feed.candles_factory import CandlesFactory
+from hummingbot.data_feed.candles_feed.data_types import CandlesConfig
+from hummingbot.data_feed.market_data_provider import MarketDataProvider
 from hummingbot.strategy_v2.models.executor_actions import StopExecutorAction
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -20,10 +23,10 @@ from pydantic import ValidationError
 from hummingbot_plugin.baseline.trend_signal import TrendParams, check_short_allowed, trend_features
 from hummingbot_plugin.data import load_candles
 from hummingbot_plugin.errors import ConfigError
-from hummingbot_plugin.hb.controller_config import ensure_controllers_importable
+from hummingbot_plugin.hb.config_discovery import ensure_project_importable
 from hummingbot_plugin.hb.offline_provider import OfflineDataProvider
 
-ensure_controllers_importable()
+ensure_project_importable()
 _module = importlib.import_module("controllers.directional_trading.baseline_trend")
 BaselineTrendConfig = _module.BaselineTrendConfig
 BaselineTrendController = _module.BaselineTrendController
@@ -155,10 +158,72 @@ def _make_controller(closes: np.ndarray) -> Any:
 def test_controller_features_hold_the_full_history() -> None:
     closes = np.r_[np.full(10, 100.0), np.linspace(100, 130, 20)]
     controller = _make_controller(closes)
+    asyncio.run(controller.update_processed_data())  # clock at the first bar's open: nothing closed yet
+    assert len(controller.processed_data["features"]) == closes.size
+    assert controller.processed_data["signal"] == 0
+    assert "waiting for a closed candle" in controller.to_format_status()[0]
+    controller.market_data_provider._time = 1_672_531_200.0 + 3600 * closes.size  # as the engine steps it
     asyncio.run(controller.update_processed_data())
     assert len(controller.processed_data["features"]) == closes.size
     assert controller.processed_data["signal"] == 1
     assert "signal=1" in controller.to_format_status()[0]
+
+
+class _LiveClockProvider(MarketDataProvider):  # type: ignore[misc]
+    """Hummingbot's live MarketDataProvider with the trading clock driven by the test (live: wall clock)."""
+
+    now = 0.0
+
+    def time(self) -> float:
+        return self.now
+
+
+def _live_controller(closes: np.ndarray, forming_close: float) -> Any:
+    """Controller on a live provider whose Binance candles feed holds ``closes`` + one bar still forming.
+
+    The feed is Hummingbot's real BinanceSpotCandles, never started (no exchange network here): its
+    deque is filled the way its websocket handler fills it, the last row being updated in place.
+    """
+    config = _make_config()
+    candles_config = CandlesConfig(
+        connector="binance", trading_pair="BTC-USDT", interval="1h", max_records=config.slow_window + 10
+    )
+    feed = CandlesFactory.get_candle(candles_config)
+    frame = _candles(np.r_[closes, forming_close])
+    for row in frame.itertuples(index=False):
+        feed._candles.append([row.timestamp, row.open, row.high, row.low, row.close, row.volume, 0, 0, 0, 0])
+    provider = _LiveClockProvider(connectors={})
+    provider.candles_feeds["binance_BTC-USDT_1h"] = feed
+    provider.now = float(frame["timestamp"].iloc[-1]) + 1800  # half way through the forming bar
+
+    async def build() -> Any:
+        return BaselineTrendController(config, market_data_provider=provider, actions_queue=None)
+
+    return asyncio.run(build())
+
+
+@pytest.mark.parametrize(
+    ("closes", "forming_closes"),
+    [
+        (np.linspace(100, 110, 12), [110.0, 1.0, 50.0]),  # up-trend: a crash in the forming bar must not exit
+        (np.linspace(110, 100, 12), [100.0, 500.0, 1e4]),  # down-trend: a spike in it must not enter
+    ],
+)
+def test_unfinished_last_bar_does_not_change_the_live_signal(
+    closes: np.ndarray, forming_closes: list[float]
+) -> None:
+    expected = int(trend_features(_candles(closes), _make_config().trend_params)["signal"].iloc[-1])
+    signals, full_frame_signals = [], []
+    for forming in forming_closes:
+        controller = _live_controller(closes, forming)
+        asyncio.run(controller.update_processed_data())
+        signals.append(controller.processed_data["signal"])
+        full_frame_signals.append(int(controller.processed_data["features"]["signal"].iloc[-1]))
+    assert signals == [expected] * len(forming_closes)
+    assert set(full_frame_signals) == {0, 1}  # the forming bar alone would have flipped the signal
+    controller.market_data_provider.now += 1800  # the bar closes: now it counts
+    asyncio.run(controller.update_processed_data())
+    assert controller.processed_data["signal"] == full_frame_signals[-1]
 
 
 def test_controller_stops_longs_when_trend_ends() -> None:

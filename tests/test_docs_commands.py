@@ -120,10 +120,9 @@ def _validate_controller(data: dict[str, Any], tmp_path: Path, where: str) -> No
 def _validate_script(data: dict[str, Any], tmp_path: Path, where: str) -> None:
     import importlib
 
-    from hummingbot_plugin.hb.config_discovery import script_config_class
+    from hummingbot_plugin.hb.config_discovery import ensure_project_importable, script_config_class
 
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
+    ensure_project_importable(ROOT)
     module = importlib.import_module(f"scripts.{Path(data['script_file_name']).stem}")
     config_class = script_config_class(module)
     assert config_class is not None, f"{where}: scripts/{data['script_file_name']} has no config class"

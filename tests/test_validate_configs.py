@@ -11,7 +11,8 @@ import yaml
 
 from hummingbot_plugin.cli import main
 from hummingbot_plugin.hb.conf_validation import check_client_mqtt, validate_path
-from hummingbot_plugin.hb.config_loader import controller_config_class, load_controller_file
+from hummingbot_plugin.hb.config_discovery import import_controller_config_class
+from hummingbot_plugin.hb.config_loader import load_controller_file
 from hummingbot_plugin.settings import PROJECT_ROOT
 from hummingbot_plugin.validate import check_mqtt_settings
 
@@ -80,7 +81,7 @@ def test_the_config_class_is_chosen_by_hummingbots_own_rule(
     monkeypatch.setattr(settings, "CONTROLLERS_CONF_DIR_PATH", tmp_path)
     monkeypatch.syspath_prepend(str(PROJECT_ROOT))
     hb_loaded = StrategyV2ConfigBase(controllers_config=["a.yml"]).load_controller_configs()
-    assert type(hb_loaded[0]) is controller_config_class("directional_trading", "baseline_trend")
+    assert type(hb_loaded[0]) is import_controller_config_class("directional_trading", "baseline_trend")
 
 
 def _conf_tree(tmp_path: Path, controllers: dict[str, dict[str, Any]]) -> Path:

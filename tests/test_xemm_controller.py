@@ -18,7 +18,7 @@ from hummingbot.strategy_v2.models.executors_info import ExecutorInfo
 from pydantic import ValidationError
 from risk_hb_factories import make_executor_info
 
-from hummingbot_plugin.hb.controller_config import ensure_controllers_importable
+from hummingbot_plugin.hb.config_discovery import ensure_project_importable
 from hummingbot_plugin.hb.sim.exchange import SimulatedExchange
 from hummingbot_plugin.hb.sim.market_data import ReplayMarketDataProvider
 from hummingbot_plugin.mm import xemm_logic
@@ -26,7 +26,7 @@ from hummingbot_plugin.sim.candle_store import CandleStore
 from hummingbot_plugin.sim.config import SimExchangeConfig
 from hummingbot_plugin.sim.models import BookLevel, BookSnapshot
 
-ensure_controllers_importable()
+ensure_project_importable()
 _xemm = importlib.import_module("controllers.generic.xemm_forecast")
 XEMMForecastConfig = _xemm.XEMMForecastConfig
 XEMMForecastController = _xemm.XEMMForecastController

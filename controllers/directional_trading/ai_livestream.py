@@ -50,6 +50,7 @@ from hummingbot_plugin.ai.status import (
     status_lines,
 )
 from hummingbot_plugin.ai.views import effective_row
+from hummingbot_plugin.config_prompts import prompt_extra
 from hummingbot_plugin.errors import DataError
 from hummingbot_plugin.hb.control_channel import ControlChannel
 from hummingbot_plugin.hb.risk_gate import RiskGatedController
@@ -58,87 +59,113 @@ from hummingbot_plugin.risk.limits import RiskLimits
 
 __all__ = ["AiLivestreamConfig", "AiLivestreamController"]
 
-_f = rules.field_extra
-
 
 class AiLivestreamConfig(DirectionalTradingControllerConfigBase):
     """Quantile-forecast directional trading on one market (venue, pair and model are required)."""
 
     controller_name: str = "ai_livestream"
     connector_name: str = Field(
-        ..., min_length=1, json_schema_extra=_f("Exchange connector (e.g. binance): ", False)
+        ..., min_length=1, json_schema_extra=prompt_extra("Exchange connector (e.g. binance): ", False, True)
     )
     trading_pair: str = Field(
-        ..., pattern=r"^[A-Z0-9]+-[A-Z0-9]+$", json_schema_extra=_f("Trading pair BASE-QUOTE: ", False)
+        ...,
+        pattern=r"^[A-Z0-9]+-[A-Z0-9]+$",
+        json_schema_extra=prompt_extra("Trading pair BASE-QUOTE: ", False, True),
     )
-    interval: str = Field(default="1h", json_schema_extra=_f("Candle interval of the model: ", False))
+    interval: str = Field(
+        default="1h", json_schema_extra=prompt_extra("Candle interval of the model: ", False, True)
+    )
     model_dir: str | None = Field(
         ...,
         description="directory under models/ (or absolute path) holding manifest.json + quantile files; "
         "null = trade external MQTT predictions only (prediction_mode must be replace)",
-        json_schema_extra=_f("Model directory under models/ (blank = external predictions only): ", False),
+        json_schema_extra=prompt_extra(
+            "Model directory under models/ (blank = external predictions only): ", False, True
+        ),
     )
     long_threshold: float = Field(
-        default=0.45, gt=0, le=1, json_schema_extra=_f("Min p_long to go long: ", True)
+        default=0.45, gt=0, le=1, json_schema_extra=prompt_extra("Min p_long to go long: ", True, True)
     )
     short_threshold: float = Field(
-        default=0.45, gt=0, le=1, json_schema_extra=_f("Min p_short to short: ", True)
+        default=0.45, gt=0, le=1, json_schema_extra=prompt_extra("Min p_short to short: ", True, True)
     )
-    allow_short: bool = Field(default=False, json_schema_extra=_f("Allow shorts (perpetuals only)? ", False))
+    allow_short: bool = Field(
+        default=False, json_schema_extra=prompt_extra("Allow shorts (perpetuals only)? ", False, True)
+    )
     sizing_mode: SizingMode = Field(
-        default=SizingMode.FIXED, json_schema_extra=_f("Sizing: fixed or kelly (fraction of budget): ", True)
+        default=SizingMode.FIXED,
+        json_schema_extra=prompt_extra("Sizing: fixed or kelly (fraction of budget): ", True, True),
     )
     max_position_quote: Decimal | None = Field(
-        default=None, gt=0, json_schema_extra=_f("Cap per position in quote (blank = none): ", True)
+        default=None,
+        gt=0,
+        json_schema_extra=prompt_extra("Cap per position in quote (blank = none): ", True, True),
     )
     min_order_quote: Decimal = Field(
-        default=Decimal("10"), gt=0, json_schema_extra=_f("Smallest order in quote: ", True)
+        default=Decimal("10"), gt=0, json_schema_extra=prompt_extra("Smallest order in quote: ", True, True)
     )
     stop_loss_multiple: float = Field(
-        default=2.0, gt=0, le=50, json_schema_extra=_f("Stop loss = k × target_pct, k: ", True)
+        default=2.0,
+        gt=0,
+        le=50,
+        json_schema_extra=prompt_extra("Stop loss = k × target_pct, k: ", True, True),
     )
     take_profit_multiple: float = Field(
-        default=3.0, gt=0, le=50, json_schema_extra=_f("Take profit = k × target_pct, k: ", True)
+        default=3.0,
+        gt=0,
+        le=50,
+        json_schema_extra=prompt_extra("Take profit = k × target_pct, k: ", True, True),
     )
     stop_loss_min: float = Field(
-        default=0.006, gt=0, lt=1, json_schema_extra=_f("Stop loss floor (fraction): ", True)
+        default=0.006, gt=0, lt=1, json_schema_extra=prompt_extra("Stop loss floor (fraction): ", True, True)
     )
     stop_loss_max: float = Field(
-        default=0.03, gt=0, lt=1, json_schema_extra=_f("Stop loss cap (fraction): ", True)
+        default=0.03, gt=0, lt=1, json_schema_extra=prompt_extra("Stop loss cap (fraction): ", True, True)
     )
     take_profit_min: float = Field(
-        default=0.006, gt=0, lt=1, json_schema_extra=_f("Take profit floor: ", True)
+        default=0.006, gt=0, lt=1, json_schema_extra=prompt_extra("Take profit floor: ", True, True)
     )
-    take_profit_max: float = Field(default=0.05, gt=0, lt=1, json_schema_extra=_f("Take profit cap: ", True))
+    take_profit_max: float = Field(
+        default=0.05, gt=0, lt=1, json_schema_extra=prompt_extra("Take profit cap: ", True, True)
+    )
     close_on_opposite_signal: bool = Field(
-        default=True, json_schema_extra=_f("Close a position when the signal turns against it? ", True)
+        default=True,
+        json_schema_extra=prompt_extra("Close a position when the signal turns against it? ", True, True),
     )
     stale_after_intervals: float = Field(
-        default=2.0, ge=1, le=10, json_schema_extra=_f("Candles older than N intervals are stale, N: ", False)
+        default=2.0,
+        ge=1,
+        le=10,
+        json_schema_extra=prompt_extra("Candles older than N intervals are stale, N: ", False, True),
     )
-    leverage: int = Field(default=1, ge=1, le=20, json_schema_extra=_f("Leverage (1 for spot): ", False))
+    leverage: int = Field(
+        default=1, ge=1, le=20, json_schema_extra=prompt_extra("Leverage (1 for spot): ", False, True)
+    )
     position_mode: PositionMode = Field(
-        default=PositionMode.ONEWAY, json_schema_extra=_f("Position mode: ", False)
+        default=PositionMode.ONEWAY, json_schema_extra=prompt_extra("Position mode: ", False, True)
     )
     stop_loss: Decimal | None = Field(
-        default=None, description="not used: see stop_loss_multiple", json_schema_extra=_f("(unused) ", False)
+        default=None,
+        description="not used: see stop_loss_multiple",
+        json_schema_extra=prompt_extra("(unused) ", False, True),
     )
     take_profit: Decimal | None = Field(
         default=None,
         description="not used: see take_profit_multiple",
-        json_schema_extra=_f("(unused) ", False),
+        json_schema_extra=prompt_extra("(unused) ", False, True),
     )
     time_limit: int | None = Field(
-        default=4 * 3600, gt=0, json_schema_extra=_f("Time limit per position (s): ", True)
+        default=4 * 3600, gt=0, json_schema_extra=prompt_extra("Time limit per position (s): ", True, True)
     )
     take_profit_order_type: OrderType = Field(
-        default=OrderType.MARKET, json_schema_extra=_f("Take-profit order type: ", True)
+        default=OrderType.MARKET, json_schema_extra=prompt_extra("Take-profit order type: ", True, True)
     )
     mqtt: ControlChannelSettings = Field(
-        default_factory=ControlChannelSettings, json_schema_extra=_f("MQTT channel settings: ", False)
+        default_factory=ControlChannelSettings,
+        json_schema_extra=prompt_extra("MQTT channel settings: ", False, True),
     )
     risk: RiskLimits = Field(
-        default_factory=RiskLimits, json_schema_extra=_f("Risk limits (docs/risk.md): ", True)
+        default_factory=RiskLimits, json_schema_extra=prompt_extra("Risk limits (docs/risk.md): ", True, True)
     )
 
     @field_validator("interval")

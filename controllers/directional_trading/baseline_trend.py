@@ -2,7 +2,10 @@
 
 A deliberately classic, untuned rule (50/200-bar moving averages) that every ML result is
 compared against. The signal maths lives in ``hummingbot_plugin.baseline.trend_signal`` and is
-computed over the whole candle history, so ``processed_data["features"]`` holds the full frame.
+computed over the whole candle history, so ``processed_data["features"]`` holds the full frame
+(what Hummingbot's backtesting engine merges bar by bar). The live ``processed_data["signal"]`` is
+the signal of the newest bar CLOSED at ``market_data_provider.time()``: a live candles feed updates
+the bar being formed in place, and trading on it would differ from the backtest.
 Entries are market orders through Hummingbot's PositionExecutor; an executor is stopped when the
 trend signal no longer supports its side, and the triple barrier (stop loss) still applies.
 """
@@ -20,19 +23,16 @@ from hummingbot.strategy_v2.controllers.directional_trading_controller_base impo
 )
 from hummingbot.strategy_v2.executors.position_executor.data_types import TrailingStop
 from hummingbot.strategy_v2.models.executor_actions import ExecutorAction, StopExecutorAction
-from pydantic import Field, JsonValue, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from hummingbot_plugin.baseline import trend_signal
-from hummingbot_plugin.data import interval_seconds
+from hummingbot_plugin.config_prompts import prompt_extra
+from hummingbot_plugin.data import closed_count, interval_seconds
 from hummingbot_plugin.errors import PluginError
 from hummingbot_plugin.hb.risk_gate import RiskGatedController
 from hummingbot_plugin.risk.limits import RiskLimits
 
 __all__ = ["BaselineTrendConfig", "BaselineTrendController"]
-
-
-def _extra(prompt: str, *, updatable: bool, on_new: bool = True) -> dict[str, JsonValue]:
-    return {"prompt": prompt, "prompt_on_new": on_new, "is_updatable": updatable}
 
 
 class BaselineTrendConfig(DirectionalTradingControllerConfigBase):
@@ -42,89 +42,92 @@ class BaselineTrendConfig(DirectionalTradingControllerConfigBase):
     connector_name: str = Field(
         ...,
         min_length=1,
-        json_schema_extra=_extra("Exchange connector to trade on (e.g. binance): ", updatable=False),
+        json_schema_extra=prompt_extra("Exchange connector to trade on (e.g. binance): ", False, True),
     )
     trading_pair: str = Field(
         ...,
         pattern=r"^[A-Z0-9]+-[A-Z0-9]+$",
-        json_schema_extra=_extra("Trading pair, BASE-QUOTE (e.g. BTC-USDT): ", updatable=False),
+        json_schema_extra=prompt_extra("Trading pair, BASE-QUOTE (e.g. BTC-USDT): ", False, True),
     )
     interval: str = Field(
         default="1h",
-        json_schema_extra=_extra(
-            "Candle interval the averages are computed on (1m/5m/15m/1h/4h/1d): ", updatable=False
+        json_schema_extra=prompt_extra(
+            "Candle interval the averages are computed on (1m/5m/15m/1h/4h/1d): ", False, True
         ),
     )
     fast_window: int = Field(
         default=50,
         ge=1,
         le=10_000,
-        json_schema_extra=_extra("Fast moving-average window, in bars: ", updatable=False),
+        json_schema_extra=prompt_extra("Fast moving-average window, in bars: ", False, True),
     )
     slow_window: int = Field(
         default=200,
         ge=2,
         le=10_000,
-        json_schema_extra=_extra("Slow moving-average window, in bars: ", updatable=False),
+        json_schema_extra=prompt_extra("Slow moving-average window, in bars: ", False, True),
     )
     allow_short: bool = Field(
         default=False,
-        json_schema_extra=_extra(
-            "Short when the fast average is below the slow one (perpetuals only)? ", updatable=False
+        json_schema_extra=prompt_extra(
+            "Short when the fast average is below the slow one (perpetuals only)? ", False, True
         ),
     )
     leverage: int = Field(
-        default=1, ge=1, le=10, json_schema_extra=_extra("Leverage (1 for spot): ", updatable=False)
+        default=1,
+        ge=1,
+        le=10,
+        json_schema_extra=prompt_extra("Leverage (1 for spot): ", False, True),
     )
     position_mode: PositionMode = Field(
         default=PositionMode.ONEWAY,
-        json_schema_extra=_extra("Position mode (ONEWAY/HEDGE): ", updatable=False, on_new=False),
+        json_schema_extra=prompt_extra("Position mode (ONEWAY/HEDGE): ", False),
     )
     max_executors_per_side: int = Field(
         default=1,
         ge=1,
         le=10,
-        json_schema_extra=_extra("Maximum concurrent positions per side: ", updatable=True),
+        json_schema_extra=prompt_extra("Maximum concurrent positions per side: ", True, True),
     )
     cooldown_time: int = Field(
         default=3600,
         gt=0,
-        json_schema_extra=_extra(
-            "Seconds to wait after an entry before another one on the same side: ", updatable=True
+        json_schema_extra=prompt_extra(
+            "Seconds to wait after an entry before another one on the same side: ", True, True
         ),
     )
     risk: RiskLimits = Field(
         default_factory=RiskLimits,
-        json_schema_extra=_extra("Risk limits (docs/risk.md): ", updatable=True, on_new=False),
+        json_schema_extra=prompt_extra("Risk limits (docs/risk.md): ", True),
     )
     stop_loss: Decimal | None = Field(
         default=Decimal("0.05"),
         gt=0,
         lt=1,
-        json_schema_extra=_extra("Stop loss as a fraction of the entry price (e.g. 0.05): ", updatable=True),
+        json_schema_extra=prompt_extra(
+            "Stop loss as a fraction of the entry price (e.g. 0.05): ", True, True
+        ),
     )
     take_profit: Decimal | None = Field(
         default=None,
         gt=0,
-        json_schema_extra=_extra(
-            "Take profit as a fraction (empty for none; the trend exit closes positions): ", updatable=True
+        json_schema_extra=prompt_extra(
+            "Take profit as a fraction (empty for none; the trend exit closes positions): ", True, True
         ),
     )
     time_limit: int | None = Field(
         default=None,
         gt=0,
-        json_schema_extra=_extra("Time limit per position in seconds (empty for none): ", updatable=True),
+        json_schema_extra=prompt_extra("Time limit per position in seconds (empty for none): ", True, True),
     )
     take_profit_order_type: OrderType = Field(
         default=OrderType.MARKET,
-        json_schema_extra=_extra("Order type for take profit (LIMIT/MARKET): ", updatable=True, on_new=False),
+        json_schema_extra=prompt_extra("Order type for take profit (LIMIT/MARKET): ", True),
     )
     trailing_stop: TrailingStop | None = Field(
         default=None,
-        json_schema_extra=_extra(
-            "Trailing stop as activation_price,trailing_delta (empty for none): ",
-            updatable=True,
-            on_new=False,
+        json_schema_extra=prompt_extra(
+            "Trailing stop as activation_price,trailing_delta (empty for none): ", True
         ),
     )
 
@@ -176,8 +179,13 @@ class BaselineTrendController(RiskGatedController, DirectionalTradingControllerB
             self.config.slow_window + 10,
         )
         features = trend_signal.trend_features(candles, self.config.trend_params)
-        signal = int(features["signal"].iloc[-1]) if len(features) else 0
-        self.processed_data = {"signal": signal, "features": features}
+        closed = closed_count(
+            features["timestamp"].to_numpy(dtype="float64"),
+            float(self.market_data_provider.time()),
+            interval_seconds(self.config.interval),
+        )
+        signal = int(features["signal"].iloc[closed - 1]) if closed else 0
+        self.processed_data = {"signal": signal, "features": features, "closed_bars": closed}
 
     def stop_actions_proposal(self) -> list[ExecutorAction]:
         """Close positions the trend no longer supports (long when signal <= 0, short when >= 0)."""
@@ -192,9 +200,10 @@ class BaselineTrendController(RiskGatedController, DirectionalTradingControllerB
 
     def to_format_status(self) -> list[str]:
         features = self.processed_data.get("features")
-        if not isinstance(features, pd.DataFrame) or features.empty:
-            return ["baseline_trend: waiting for candles"]
-        last = features.iloc[-1]
+        closed = int(self.processed_data.get("closed_bars", 0))
+        if not isinstance(features, pd.DataFrame) or features.empty or closed == 0:
+            return ["baseline_trend: waiting for a closed candle"]
+        last = features.iloc[min(closed, len(features)) - 1]
         return [
             f"baseline_trend {self.config.trading_pair} {self.config.interval}: close={last['close']:.2f} "
             f"fast={last['fast_sma']:.2f} slow={last['slow_sma']:.2f} signal={int(last['signal'])}"

@@ -19,6 +19,7 @@ from hummingbot.strategy_v2.controllers.directional_trading_controller_base impo
 from pydantic import Field, model_validator
 
 from hummingbot_plugin.baseline.trend_signal import check_short_allowed
+from hummingbot_plugin.config_prompts import prompt_extra
 from hummingbot_plugin.errors import PluginError
 from hummingbot_plugin.hb.risk_gate import RiskGatedController
 from hummingbot_plugin.risk.limits import RiskLimits
@@ -61,19 +62,10 @@ class SimProbeTrendConfig(DirectionalTradingControllerConfigBase):
     )
     allow_short: bool = Field(
         default=False,
-        json_schema_extra={
-            "prompt": "Open shorts below the band (perpetuals only)? ",
-            "prompt_on_new": True,
-            "is_updatable": False,
-        },
+        json_schema_extra=prompt_extra("Open shorts below the band (perpetuals only)? ", False, on_new=True),
     )
     risk: RiskLimits = Field(
-        default_factory=RiskLimits,
-        json_schema_extra={
-            "prompt": "Risk limits (docs/risk.md): ",
-            "prompt_on_new": False,
-            "is_updatable": True,
-        },
+        default_factory=RiskLimits, json_schema_extra=prompt_extra("Risk limits (docs/risk.md): ", True)
     )
 
     @model_validator(mode="after")

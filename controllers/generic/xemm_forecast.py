@@ -47,6 +47,7 @@ from hummingbot.strategy_v2.models.executor_actions import (
 from hummingbot.strategy_v2.utils.common import parse_comma_separated_list
 from pydantic import Field, field_validator, model_validator
 
+from hummingbot_plugin.config_prompts import prompt_extra
 from hummingbot_plugin.hb import mm_adapter
 from hummingbot_plugin.hb.risk_gate import RiskGatedController
 from hummingbot_plugin.mm import xemm_logic
@@ -55,67 +56,94 @@ from hummingbot_plugin.risk.limits import RiskLimits
 _PAIR = r"^[A-Z0-9]+-[A-Z0-9]+$"
 
 
-def _x(prompt: str, updatable: bool = True, on_new: bool = False) -> dict[str, object]:
-    return {"prompt": prompt, "prompt_on_new": on_new, "is_updatable": updatable}
-
-
 class XEMMForecastConfig(ControllerConfigBase):
     """Validated XEMM configuration (``extra='forbid'``, every field ranged)."""
 
-    controller_type: str = Field(default="generic", json_schema_extra=_x("Controller type: ", False))
-    controller_name: str = Field(default="xemm_forecast", json_schema_extra=_x("Controller name: ", False))
-    maker_connector: str = Field(..., min_length=1, json_schema_extra=_x("Maker connector: ", False, True))
-    maker_trading_pair: str = Field(
-        ..., pattern=_PAIR, json_schema_extra=_x("Maker pair (BTC-USDT): ", False, True)
+    controller_type: str = Field(
+        default="generic", json_schema_extra=prompt_extra("Controller type: ", False)
     )
-    taker_connector: str = Field(..., min_length=1, json_schema_extra=_x("Taker connector: ", False, True))
+    controller_name: str = Field(
+        default="xemm_forecast", json_schema_extra=prompt_extra("Controller name: ", False)
+    )
+    maker_connector: str = Field(
+        ..., min_length=1, json_schema_extra=prompt_extra("Maker connector: ", False, True)
+    )
+    maker_trading_pair: str = Field(
+        ..., pattern=_PAIR, json_schema_extra=prompt_extra("Maker pair (BTC-USDT): ", False, True)
+    )
+    taker_connector: str = Field(
+        ..., min_length=1, json_schema_extra=prompt_extra("Taker connector: ", False, True)
+    )
     taker_trading_pair: str = Field(
-        ..., pattern=_PAIR, json_schema_extra=_x("Taker pair (BTC-USDT): ", False, True)
+        ..., pattern=_PAIR, json_schema_extra=prompt_extra("Taker pair (BTC-USDT): ", False, True)
     )
     buy_targets: list[Decimal] = Field(
-        ..., json_schema_extra=_x("Maker-buy level targets (e.g. 0.003,0.006): ")
+        ..., json_schema_extra=prompt_extra("Maker-buy level targets (e.g. 0.003,0.006): ", True)
     )
-    buy_amounts_quote: list[Decimal] = Field(..., json_schema_extra=_x("Maker-buy level sizes in quote: "))
-    sell_targets: list[Decimal] = Field(..., json_schema_extra=_x("Maker-sell level targets: "))
-    sell_amounts_quote: list[Decimal] = Field(..., json_schema_extra=_x("Maker-sell level sizes in quote: "))
+    buy_amounts_quote: list[Decimal] = Field(
+        ..., json_schema_extra=prompt_extra("Maker-buy level sizes in quote: ", True)
+    )
+    sell_targets: list[Decimal] = Field(
+        ..., json_schema_extra=prompt_extra("Maker-sell level targets: ", True)
+    )
+    sell_amounts_quote: list[Decimal] = Field(
+        ..., json_schema_extra=prompt_extra("Maker-sell level sizes in quote: ", True)
+    )
     min_profitability: Decimal = Field(
         default=Decimal("0.002"),
         ge=0,
         le=Decimal("0.1"),
-        json_schema_extra=_x("Min profitability after fees (fraction): ", True, True),
+        json_schema_extra=prompt_extra("Min profitability after fees (fraction): ", True, True),
     )
     max_profitability_margin: Decimal = Field(
         default=Decimal("0.002"),
         gt=0,
         le=Decimal("0.1"),
-        json_schema_extra=_x("Max above target before repricing: "),
+        json_schema_extra=prompt_extra("Max above target before repricing: ", True),
     )
     order_size_taker_volume_factor: Decimal = Field(
-        default=Decimal("0.25"), gt=0, le=1, json_schema_extra=_x("Share of taker depth: ")
+        default=Decimal("0.25"), gt=0, le=1, json_schema_extra=prompt_extra("Share of taker depth: ", True)
     )
     order_size_taker_balance_factor: Decimal = Field(
-        default=Decimal("0.995"), gt=0, le=1, json_schema_extra=_x("Share of taker balance: ")
+        default=Decimal("0.995"), gt=0, le=1, json_schema_extra=prompt_extra("Share of taker balance: ", True)
     )
     order_size_portfolio_ratio_limit: Decimal = Field(
-        default=Decimal("0.3"), gt=0, le=1, json_schema_extra=_x("Max share of portfolio per order: ")
+        default=Decimal("0.3"),
+        gt=0,
+        le=1,
+        json_schema_extra=prompt_extra("Max share of portfolio per order: ", True),
     )
     taker_depth_levels: int = Field(
-        default=5, ge=1, le=100, json_schema_extra=_x("Taker book levels counted: ")
+        default=5, ge=1, le=100, json_schema_extra=prompt_extra("Taker book levels counted: ", True)
     )
-    anti_hysteresis_duration: int = Field(default=60, ge=0, json_schema_extra=_x("Anti-hysteresis (s): "))
-    filled_order_delay: int = Field(default=60, ge=0, json_schema_extra=_x("Delay after a fill (s): "))
+    anti_hysteresis_duration: int = Field(
+        default=60, ge=0, json_schema_extra=prompt_extra("Anti-hysteresis (s): ", True)
+    )
+    filled_order_delay: int = Field(
+        default=60, ge=0, json_schema_extra=prompt_extra("Delay after a fill (s): ", True)
+    )
     max_executor_age: int = Field(
-        default=3600, ge=10, json_schema_extra=_x("Replace unfilled executors after (s): ")
+        default=3600, ge=10, json_schema_extra=prompt_extra("Replace unfilled executors after (s): ", True)
     )
     max_inventory_imbalance: Decimal = Field(
-        default=Decimal("0.8"), gt=0, le=1, json_schema_extra=_x("Max base concentration on one venue: ")
+        default=Decimal("0.8"),
+        gt=0,
+        le=1,
+        json_schema_extra=prompt_extra("Max base concentration on one venue: ", True),
     )
-    max_hedge_failures: int = Field(default=3, ge=1, json_schema_extra=_x("Hedge failures that halt: "))
-    hedge_failure_window: int = Field(default=3600, ge=1, json_schema_extra=_x("Hedge failure window (s): "))
+    max_hedge_failures: int = Field(
+        default=3, ge=1, json_schema_extra=prompt_extra("Hedge failures that halt: ", True)
+    )
+    hedge_failure_window: int = Field(
+        default=3600, ge=1, json_schema_extra=prompt_extra("Hedge failure window (s): ", True)
+    )
     quote_risk_override: Literal["NORMAL", "REDUCING", "HALTED"] = Field(
-        default="NORMAL", json_schema_extra=_x("Risk state override (NORMAL/REDUCING/HALTED): ")
+        default="NORMAL",
+        json_schema_extra=prompt_extra("Risk state override (NORMAL/REDUCING/HALTED): ", True),
     )
-    risk: RiskLimits = Field(default_factory=RiskLimits, json_schema_extra=_x("Risk limits (docs/risk.md): "))
+    risk: RiskLimits = Field(
+        default_factory=RiskLimits, json_schema_extra=prompt_extra("Risk limits (docs/risk.md): ", True)
+    )
 
     @field_validator("buy_targets", "buy_amounts_quote", "sell_targets", "sell_amounts_quote", mode="before")
     @classmethod

@@ -44,115 +44,125 @@ from hummingbot.strategy_v2.models.executor_actions import (
 )
 from pydantic import Field, field_validator, model_validator
 
+from hummingbot_plugin.config_prompts import prompt_extra
 from hummingbot_plugin.hb import mm_adapter
 from hummingbot_plugin.hb.risk_gate import RiskGatedController
 from hummingbot_plugin.mm import pmm_logic
 from hummingbot_plugin.risk.limits import RiskLimits
 
 
-def _upd(prompt: str, updatable: bool = True, on_new: bool = False) -> dict[str, object]:
-    return {"prompt": prompt, "prompt_on_new": on_new, "is_updatable": updatable}
-
-
 class PMMForecastConfig(MarketMakingControllerConfigBase):
     """Validated configuration (``extra='forbid'``): every field has a range and a prompt."""
 
-    controller_name: str = Field(default="pmm_forecast", json_schema_extra=_upd("Controller name: ", False))
+    controller_name: str = Field(
+        default="pmm_forecast", json_schema_extra=prompt_extra("Controller name: ", False)
+    )
     connector_name: str = Field(
-        ..., min_length=1, json_schema_extra=_upd("Connector (e.g. binance): ", False, True)
+        ..., min_length=1, json_schema_extra=prompt_extra("Connector (e.g. binance): ", False, True)
     )
     trading_pair: str = Field(
         ...,
         pattern=r"^[A-Z0-9]+-[A-Z0-9]+$",
-        json_schema_extra=_upd("Trading pair (e.g. BTC-USDT): ", False, True),
+        json_schema_extra=prompt_extra("Trading pair (e.g. BTC-USDT): ", False, True),
     )
     candles_connector: str | None = Field(
-        default=None, json_schema_extra=_upd("Candles connector (blank=same): ", False)
+        default=None, json_schema_extra=prompt_extra("Candles connector (blank=same): ", False)
     )
     candles_interval: str = Field(
         default="1m",
         pattern=r"^(1m|5m|15m|1h|4h|1d)$",
-        json_schema_extra=_upd("Candles interval for volatility/forecast: ", False),
+        json_schema_extra=prompt_extra("Candles interval for volatility/forecast: ", False),
     )
-    leverage: int = Field(default=1, ge=1, le=20, json_schema_extra=_upd("Leverage (spot: 1): ", False))
+    leverage: int = Field(
+        default=1, ge=1, le=20, json_schema_extra=prompt_extra("Leverage (spot: 1): ", False)
+    )
     skip_rebalance: bool = Field(
-        default=True, json_schema_extra=_upd("Skip spot rebalance market orders? ", True)
+        default=True, json_schema_extra=prompt_extra("Skip spot rebalance market orders? ", True)
     )
     stop_loss: Decimal | None = Field(
-        default=None, json_schema_extra=_upd("Unused (order executors): ", False)
+        default=None, json_schema_extra=prompt_extra("Unused (order executors): ", False)
     )
     take_profit: Decimal | None = Field(
-        default=None, json_schema_extra=_upd("Unused (order executors): ", False)
+        default=None, json_schema_extra=prompt_extra("Unused (order executors): ", False)
     )
-    time_limit: int | None = Field(default=None, json_schema_extra=_upd("Unused (order executors): ", False))
+    time_limit: int | None = Field(
+        default=None, json_schema_extra=prompt_extra("Unused (order executors): ", False)
+    )
     executor_refresh_time: int = Field(
-        default=30, ge=1, json_schema_extra=_upd("Order refresh time (s): ", True, True)
+        default=30, ge=1, json_schema_extra=prompt_extra("Order refresh time (s): ", True, True)
     )
-    max_order_age: int = Field(default=1800, ge=1, json_schema_extra=_upd("Max order age (s): "))
+    max_order_age: int = Field(
+        default=1800, ge=1, json_schema_extra=prompt_extra("Max order age (s): ", True)
+    )
     order_refresh_tolerance_pct: Decimal = Field(
         default=Decimal("0.002"),
         ge=0,
         le=Decimal("0.1"),
-        json_schema_extra=_upd("Refresh tolerance (fraction): "),
+        json_schema_extra=prompt_extra("Refresh tolerance (fraction): ", True),
     )
     filled_order_delay: int = Field(
-        default=60, ge=0, json_schema_extra=_upd("Delay after a fill (s): ", True, True)
+        default=60, ge=0, json_schema_extra=prompt_extra("Delay after a fill (s): ", True, True)
     )
     maker_fee: Decimal = Field(
         default=Decimal("0.001"),
         ge=0,
         le=Decimal("0.01"),
-        json_schema_extra=_upd("Maker fee (fraction, 0.001 = 0.1%): ", True, True),
+        json_schema_extra=prompt_extra("Maker fee (fraction, 0.001 = 0.1%): ", True, True),
     )
     min_profit_margin: Decimal = Field(
         default=Decimal("0.0002"),
         ge=0,
         le=Decimal("0.05"),
-        json_schema_extra=_upd("Margin above two maker fees (fraction): "),
+        json_schema_extra=prompt_extra("Margin above two maker fees (fraction): ", True),
     )
     volatility_window: int = Field(
-        default=30, ge=2, le=10_000, json_schema_extra=_upd("Volatility window (bars): ")
+        default=30, ge=2, le=10_000, json_schema_extra=prompt_extra("Volatility window (bars): ", True)
     )
     volatility_factor: float = Field(
-        default=2.0, ge=0, le=100, json_schema_extra=_upd("Half-spread per unit vol: ")
+        default=2.0, ge=0, le=100, json_schema_extra=prompt_extra("Half-spread per unit vol: ", True)
     )
     interval_width_factor: float = Field(
-        default=0.5, ge=0, le=100, json_schema_extra=_upd("Half-spread per unit (Q90-Q10)/2: ")
+        default=0.5, ge=0, le=100, json_schema_extra=prompt_extra("Half-spread per unit (Q90-Q10)/2: ", True)
     )
     forecast_skew_weight: float = Field(
-        default=0.5, ge=0, le=10, json_schema_extra=_upd("Weight of Q50 skew: ")
+        default=0.5, ge=0, le=10, json_schema_extra=prompt_extra("Weight of Q50 skew: ", True)
     )
-    max_forecast_skew: float = Field(default=0.002, ge=0, le=0.05, json_schema_extra=_upd("Max |Q50 skew|: "))
+    max_forecast_skew: float = Field(
+        default=0.002, ge=0, le=0.05, json_schema_extra=prompt_extra("Max |Q50 skew|: ", True)
+    )
     min_spread_multiplier: float = Field(
-        default=0.5, gt=0, le=100, json_schema_extra=_upd("Min spread multiplier: ")
+        default=0.5, gt=0, le=100, json_schema_extra=prompt_extra("Min spread multiplier: ", True)
     )
     max_spread_multiplier: float = Field(
-        default=5.0, gt=0, le=100, json_schema_extra=_upd("Max spread multiplier: ")
+        default=5.0, gt=0, le=100, json_schema_extra=prompt_extra("Max spread multiplier: ", True)
     )
     model_dir: str | None = Field(
-        default=None, json_schema_extra=_upd("Forecast model dir (blank=vol only): ", False)
+        default=None, json_schema_extra=prompt_extra("Forecast model dir (blank=vol only): ", False)
     )
-    inventory_skew_enabled: bool = Field(default=True, json_schema_extra=_upd("Inventory skew? "))
+    inventory_skew_enabled: bool = Field(
+        default=True, json_schema_extra=prompt_extra("Inventory skew? ", True)
+    )
     inventory_target_base_pct: float = Field(
-        default=0.0, ge=-1, le=1, json_schema_extra=_upd("Target net position / budget: ")
+        default=0.0, ge=-1, le=1, json_schema_extra=prompt_extra("Target net position / budget: ", True)
     )
     inventory_range_pct: float = Field(
-        default=0.5, gt=0, le=5, json_schema_extra=_upd("Inventory band half-width: ")
+        default=0.5, gt=0, le=5, json_schema_extra=prompt_extra("Inventory band half-width: ", True)
     )
     inventory_skew_strength: float = Field(
-        default=1.0, ge=0, le=10, json_schema_extra=_upd("Skew per unit deviation: ")
+        default=1.0, ge=0, le=10, json_schema_extra=prompt_extra("Skew per unit deviation: ", True)
     )
     price_ceiling: Decimal | None = Field(
-        default=None, gt=0, json_schema_extra=_upd("No bids above (blank=off): ")
+        default=None, gt=0, json_schema_extra=prompt_extra("No bids above (blank=off): ", True)
     )
     price_floor: Decimal | None = Field(
-        default=None, gt=0, json_schema_extra=_upd("No asks below (blank=off): ")
+        default=None, gt=0, json_schema_extra=prompt_extra("No asks below (blank=off): ", True)
     )
     quote_risk_override: Literal["NORMAL", "REDUCING", "HALTED"] = Field(
-        default="NORMAL", json_schema_extra=_upd("Risk state override (NORMAL/REDUCING/HALTED): ")
+        default="NORMAL",
+        json_schema_extra=prompt_extra("Risk state override (NORMAL/REDUCING/HALTED): ", True),
     )
     risk: RiskLimits = Field(
-        default_factory=RiskLimits, json_schema_extra=_upd("Risk limits (docs/risk.md): ")
+        default_factory=RiskLimits, json_schema_extra=prompt_extra("Risk limits (docs/risk.md): ", True)
     )
 
     @field_validator("buy_spreads", "sell_spreads", mode="after")

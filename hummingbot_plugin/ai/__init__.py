@@ -3,7 +3,7 @@
 * :mod:`~hummingbot_plugin.ai.decision` — forecasts → probabilities, target, size, signal (vectorised;
   the live row goes through the very same function on length-1 arrays);
 * :mod:`~hummingbot_plugin.ai.barriers` — triple barrier scaled by ``target_pct`` and bounded; sizing;
-* :mod:`~hummingbot_plugin.ai.candle_health` — closed bars and staleness by the trading clock;
+* :mod:`~hummingbot_plugin.ai.candle_health` — staleness of the feed by the trading clock;
 * :mod:`~hummingbot_plugin.ai.engine` — the model (verified or refused), backtest frame, live tick;
 * :mod:`~hummingbot_plugin.ai.views` — external predictions (replace/blend), fail-closed rules;
 * :mod:`~hummingbot_plugin.ai.status` — status lines and the small custom-info payload.

@@ -1,22 +1,17 @@
-"""Which candles are closed, and whether the feed is fresh, judged by the trading clock (``now``).
+"""Whether the candle feed is fresh, judged by the trading clock (``now``).
 
-A bar opened at ``T`` is closed at ``T + interval``. Live feeds also hold the bar being formed; it is
-never used for a forecast. The feed is STALE when its newest bar (closed or forming) opened more than
-``max_bars`` intervals before ``now`` — a healthy live feed is < 1 interval old, a closed-bars-only
-feed < 2. Gaps inside the window are judged by the forecaster's own window rules.
+Which bars are closed is :func:`hummingbot_plugin.data.closed_count` (shared with the baseline
+controller); the bar being formed is never used for a forecast. The feed is STALE when its newest bar
+(closed or forming) opened more than ``max_bars`` intervals before ``now`` — a healthy live feed
+is < 1 interval old, a closed-bars-only feed < 2. Gaps inside the window are judged by the
+forecaster's own window rules.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import NDArray
 
-__all__ = ["closed_count", "staleness_reason"]
-
-
-def closed_count(timestamps: NDArray[np.float64], now: float, interval_s: int) -> int:
-    """How many leading bars of the sorted ``timestamps`` are closed at ``now``."""
-    return int(np.searchsorted(timestamps + float(interval_s), now, side="right"))
+__all__ = ["staleness_reason"]
 
 
 def staleness_reason(newest_open: float | None, now: float, interval_s: int, max_bars: float) -> str:

@@ -26,7 +26,6 @@ __all__ = [
     "channel_state",
     "check_config",
     "check_interval",
-    "field_extra",
     "model_path",
     "policy",
     "row_of",
@@ -36,11 +35,6 @@ __all__ = [
 
 #: Candles requested from the provider: the forecaster's window plus room for the forming bar and gaps.
 CANDLE_RECORDS = LIVE_WINDOW + 100
-
-
-def field_extra(prompt: str, updatable: bool) -> dict[str, object]:
-    """``json_schema_extra`` with an explicit is_updatable decision."""
-    return {"prompt": prompt, "prompt_on_new": True, "is_updatable": updatable}
 
 
 def check_interval(value: str) -> str:

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hummingbot_plugin.ai.candle_health import closed_count, staleness_reason
+from hummingbot_plugin.ai.candle_health import staleness_reason
 from hummingbot_plugin.ai.decision import (
     FRAME_COLUMNS,
     REASON_NO_MODEL,
@@ -33,7 +33,7 @@ from hummingbot_plugin.ai.decision import (
     refused_row,
 )
 from hummingbot_plugin.ai.history import DecisionHistory
-from hummingbot_plugin.data import interval_seconds
+from hummingbot_plugin.data import closed_count, interval_seconds
 from hummingbot_plugin.errors import ModelError
 from hummingbot_plugin.ml.forecaster import Forecast, Forecaster, NoForecast
 from hummingbot_plugin.ml.live import CandleArrays

@@ -29,12 +29,14 @@ import numpy.typing as npt
 __all__ = [
     "BacktestMetrics",
     "ExecutorRecord",
+    "TradeFigures",
     "buy_and_hold_equity",
     "compute_metrics",
     "daily_sharpe",
     "equity_curve",
     "exposure_mask",
     "max_drawdown_pct",
+    "metrics_from_curves",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -157,6 +159,42 @@ class BacktestMetrics:
     unmarked_executors: int  # executors booked at close only (no mark-to-market possible)
 
 
+@dataclass(frozen=True, slots=True)
+class TradeFigures:
+    """The part of :class:`BacktestMetrics` that the equity curves alone do not give."""
+
+    trades: int
+    win_rate: float | None
+    profit_factor: float | None
+    fees_quote: float
+    volume_quote: float
+    exposure_time_pct: float
+    unmarked_executors: int = 0
+
+
+def metrics_from_curves(
+    timestamps: FloatArray, equity: FloatArray, hold: FloatArray, capital: float, figures: TradeFigures
+) -> BacktestMetrics:
+    """The headline metrics of a strategy equity curve and its buy-and-hold curve (same timestamps)."""
+    net = float(equity[-1] - capital) if equity.size else 0.0
+    return BacktestMetrics(
+        net_pnl_quote=net,
+        return_pct=net / capital * 100.0,
+        sharpe_daily_annualized=daily_sharpe(timestamps, equity, capital),
+        max_drawdown_pct=max_drawdown_pct(np.concatenate([[capital], equity])),
+        trades=figures.trades,
+        win_rate=figures.win_rate,
+        profit_factor=figures.profit_factor,
+        fees_quote=figures.fees_quote,
+        volume_quote=figures.volume_quote,
+        exposure_time_pct=figures.exposure_time_pct,
+        buy_and_hold_return_pct=float(hold[-1] / capital - 1.0) * 100.0 if hold.size else 0.0,
+        buy_and_hold_sharpe_daily_annualized=daily_sharpe(timestamps, hold, capital),
+        buy_and_hold_max_drawdown_pct=max_drawdown_pct(np.concatenate([[capital], hold])),
+        unmarked_executors=figures.unmarked_executors,
+    )
+
+
 def _volume(record: ExecutorRecord, timestamps: FloatArray, closes: FloatArray) -> float:
     if not record.markable or record.entry_price is None:
         return 0.0
@@ -177,12 +215,7 @@ def compute_metrics(
     final_pnls = [float(_executor_pnl(r, timestamps, closes)[-1]) for r in filled]
     gains = sum(p for p in final_pnls if p > 0)
     losses = -sum(p for p in final_pnls if p < 0)
-    net = float(equity[-1] - capital) if equity.size else 0.0
-    metrics = BacktestMetrics(
-        net_pnl_quote=net,
-        return_pct=net / capital * 100.0,
-        sharpe_daily_annualized=daily_sharpe(timestamps, equity, capital),
-        max_drawdown_pct=max_drawdown_pct(np.concatenate([[capital], equity])),
+    figures = TradeFigures(
         trades=len(filled),
         win_rate=(sum(p > 0 for p in final_pnls) / len(filled)) if filled else None,
         profit_factor=(gains / losses) if losses > 0 else None,
@@ -191,9 +224,6 @@ def compute_metrics(
         exposure_time_pct=float(exposure_mask(timestamps, records).mean() * 100.0)
         if timestamps.size
         else 0.0,
-        buy_and_hold_return_pct=float(hold[-1] / capital - 1.0) * 100.0 if hold.size else 0.0,
-        buy_and_hold_sharpe_daily_annualized=daily_sharpe(timestamps, hold, capital),
-        buy_and_hold_max_drawdown_pct=max_drawdown_pct(np.concatenate([[capital], hold])),
         unmarked_executors=sum(1 for r in filled if not r.markable),
     )
-    return metrics, equity, hold
+    return metrics_from_curves(timestamps, equity, hold, capital, figures), equity, hold

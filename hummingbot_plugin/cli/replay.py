@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -107,23 +103,6 @@ def parse_balances(items: list[str]) -> dict[str, Decimal]:
     return balances
 
 
-@contextmanager
-def _risk_state_dir(chosen: Path | None) -> Iterator[Path]:
-    """Point the risk guards of this process at ``chosen`` or at a fresh temporary folder."""
-    from hummingbot_plugin.risk.store import STATE_DIR_ENV
-
-    previous = os.environ.get(STATE_DIR_ENV)
-    with tempfile.TemporaryDirectory(prefix="hbp-replay-state-") as fresh:
-        os.environ[STATE_DIR_ENV] = str(chosen if chosen is not None else fresh)
-        try:
-            yield Path(os.environ[STATE_DIR_ENV])
-        finally:
-            if previous is None:
-                os.environ.pop(STATE_DIR_ENV, None)
-            else:
-                os.environ[STATE_DIR_ENV] = previous
-
-
 def run(args: argparse.Namespace) -> int:
     """Run the replay and write its JSON (and optional report)."""
     from hummingbot_plugin.hb.sim.replay import ReplayRequest, run_replay
@@ -149,9 +128,9 @@ def run(args: argparse.Namespace) -> int:
         closed_executors_buffer=args.closed_executors_buffer,
         status_stream=None if args.quiet else sys.stderr,
         db_path=args.db,
+        state_dir=args.state_dir,
     )
-    with _risk_state_dir(args.state_dir):
-        result = run_replay(request)
+    result = run_replay(request)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result.payload, indent=1, default=str))
     if args.report:

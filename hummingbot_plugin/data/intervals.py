@@ -1,13 +1,14 @@
-"""Candle interval names, their length in seconds, and inference from a frame."""
+"""Candle interval names, their length in seconds, inference from a frame, and which bars are closed."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from hummingbot_plugin.errors import DataError
 
-__all__ = ["INTERVAL_SECONDS", "infer_interval", "interval_seconds"]
+__all__ = ["INTERVAL_SECONDS", "closed_count", "infer_interval", "interval_seconds"]
 
 #: The intervals the plugin works with, in Hummingbot's spelling.
 INTERVAL_SECONDS: dict[str, int] = {
@@ -51,3 +52,12 @@ def infer_interval(df: pd.DataFrame) -> str:
         f"the most common step between bars is {step:g} s, which is not a supported interval",
         fix=f"resample the data to one of {', '.join(INTERVAL_SECONDS)}",
     )
+
+
+def closed_count(timestamps: NDArray[np.float64], now: float, interval_s: int) -> int:
+    """How many leading bars of the sorted open ``timestamps`` are closed at ``now``.
+
+    A bar opened at ``T`` is closed at ``T + interval_s``; a live candles feed also holds the bar still
+    being formed (updated in place), which is never counted.
+    """
+    return int(np.searchsorted(timestamps + float(interval_s), now, side="right"))

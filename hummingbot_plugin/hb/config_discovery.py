@@ -1,9 +1,10 @@
-"""Find every controller and script config class exactly as Hummingbot would load it.
+"""The one place that decides which config class Hummingbot would load, exactly as Hummingbot does.
 
 Controllers: ``controllers.<type>.<name>`` → the first member (``inspect.getmembers`` order, i.e. by name)
 that subclasses ``ControllerConfigBase`` and is not one of Hummingbot's three bases
 (``StrategyV2Base.load_controller_configs``). Scripts: ``scripts.<name>`` → the first ``BaseClientModel``
 subclass other than ``BaseClientModel`` / ``StrategyV2ConfigBase`` (``TradingCore.load_script_class``).
+A leaf module: it imports no docs module at its top (``discover_configs`` imports ``ConfigEntry`` lazily).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import inspect
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from hummingbot.client.config.config_data_types import BaseClientModel
 from hummingbot.strategy.strategy_v2_base import StrategyV2ConfigBase
@@ -22,14 +24,31 @@ from hummingbot.strategy_v2.controllers.directional_trading_controller_base impo
 )
 from hummingbot.strategy_v2.controllers.market_making_controller_base import MarketMakingControllerConfigBase
 
-from hummingbot_plugin.docs.config_reference import ConfigEntry
 from hummingbot_plugin.errors import ConfigError
+from hummingbot_plugin.settings import PROJECT_ROOT
 
-__all__ = ["controller_config_class", "discover_configs", "script_config_class"]
+if TYPE_CHECKING:
+    from hummingbot_plugin.docs.config_reference import ConfigEntry
+
+__all__ = [
+    "controller_config_class",
+    "discover_configs",
+    "ensure_project_importable",
+    "import_controller_config_class",
+    "import_script_config_class",
+    "script_config_class",
+]
 
 _CONTROLLER_BASES = (
     ControllerConfigBase, MarketMakingControllerConfigBase, DirectionalTradingControllerConfigBase)
 _SCRIPT_BASES = (BaseClientModel, StrategyV2ConfigBase)
+
+
+def ensure_project_importable(project_root: Path = PROJECT_ROOT) -> None:
+    """Put the project root on ``sys.path`` so ``controllers.<type>.<name>`` / ``scripts.<name>`` import."""
+    root = str(project_root)
+    if root not in sys.path:
+        sys.path.insert(0, root)
 
 
 def controller_config_class(module: ModuleType) -> type[ControllerConfigBase] | None:
@@ -42,6 +61,25 @@ def script_config_class(module: ModuleType) -> type[BaseClientModel] | None:
     """The config class Hummingbot would instantiate for this script module."""
     return next((m for _, m in inspect.getmembers(module) if inspect.isclass(m) and m not in _SCRIPT_BASES
                  and issubclass(m, BaseClientModel)), None)
+
+
+def import_controller_config_class(controller_type: str, controller_name: str) -> type[ControllerConfigBase]:
+    """Import ``controllers.<type>.<name>`` and return its config class (raises ImportError / LookupError)."""
+    ensure_project_importable()
+    module_name = f"controllers.{controller_type}.{controller_name}"
+    config_class = controller_config_class(importlib.import_module(module_name))
+    if config_class is None:
+        raise LookupError(f"no ControllerConfigBase subclass in {module_name}")
+    return config_class
+
+
+def import_script_config_class(script_file_name: str) -> type[BaseClientModel]:
+    """Import ``scripts.<script_file_name minus .py>``; its config class (ImportError / LookupError)."""
+    ensure_project_importable()
+    config_class = script_config_class(importlib.import_module(f"scripts.{Path(script_file_name).stem}"))
+    if config_class is None:
+        raise LookupError(f"no config class (BaseClientModel subclass) in scripts/{script_file_name}")
+    return config_class
 
 
 def _import(module_name: str) -> ModuleType:
@@ -58,9 +96,9 @@ def _modules(folder: Path) -> list[Path]:
 
 def discover_configs(project_root: Path) -> list[ConfigEntry]:
     """Every controller (``controllers/<type>/<name>.py``) and script (``scripts/<name>.py``) config."""
-    root = str(project_root)
-    if root not in sys.path:
-        sys.path.insert(0, root)
+    from hummingbot_plugin.docs.config_reference import ConfigEntry
+
+    ensure_project_importable(project_root)
     entries: list[ConfigEntry] = []
     for type_dir in sorted(p for p in (project_root / "controllers").iterdir() if p.is_dir()):
         if type_dir.name.startswith(("_", ".")):

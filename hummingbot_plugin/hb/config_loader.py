@@ -1,32 +1,20 @@
 """Load controller and script YAML exactly as Hummingbot does, collecting problems instead of raising.
 
-Controller: module ``controllers.<controller_type>.<controller_name>``, config class = the first
-(``inspect.getmembers`` order) ``ControllerConfigBase`` subclass other than Hummingbot's three bases.
-Script: module ``scripts.<script_file_name without .py>``, config class = the first ``BaseClientModel``
-subclass other than ``BaseClientModel`` / ``StrategyV2ConfigBase``.
+Which config class a controller / script YAML gets is decided by ``hummingbot_plugin.hb.config_discovery``.
 """
 
 from __future__ import annotations
 
-import importlib
-import inspect
-import sys
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
-from hummingbot.client.config.config_data_types import BaseClientModel
-from hummingbot.strategy.strategy_v2_base import StrategyV2ConfigBase
-from hummingbot.strategy_v2.controllers.controller_base import ControllerConfigBase
-from hummingbot.strategy_v2.controllers.directional_trading_controller_base import (
-    DirectionalTradingControllerConfigBase,
-)
-from hummingbot.strategy_v2.controllers.market_making_controller_base import MarketMakingControllerConfigBase
 from pydantic import BaseModel, ValidationError
 
 from hummingbot_plugin.errors import PluginError
-from hummingbot_plugin.settings import PROJECT_ROOT
+from hummingbot_plugin.hb.config_discovery import import_controller_config_class, import_script_config_class
 from hummingbot_plugin.validate import (
     ControllerView,
     Problem,
@@ -40,19 +28,11 @@ from hummingbot_plugin.validate import (
 __all__ = [
     "Loaded",
     "check_controller_set",
-    "controller_config_class",
     "controller_view",
     "load_controller_file",
     "load_script_file",
-    "script_config_class",
     "validation_problems",
 ]
-
-_HB_CONTROLLER_BASES = (
-    ControllerConfigBase,
-    MarketMakingControllerConfigBase,
-    DirectionalTradingControllerConfigBase,
-)
 
 
 @dataclass
@@ -63,38 +43,6 @@ class Loaded:
     config: BaseModel | None = None
     raw: dict[str, Any] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
-
-
-def _ensure_project_importable() -> None:
-    if str(PROJECT_ROOT) not in sys.path:
-        sys.path.insert(0, str(PROJECT_ROOT))
-
-
-def controller_config_class(controller_type: str, controller_name: str) -> type[ControllerConfigBase]:
-    """The config class Hummingbot would pick (raises ImportError / LookupError)."""
-    _ensure_project_importable()
-    module = importlib.import_module(f"controllers.{controller_type}.{controller_name}")
-    for _, member in inspect.getmembers(module):
-        if (
-            inspect.isclass(member)
-            and member not in _HB_CONTROLLER_BASES
-            and issubclass(member, ControllerConfigBase)
-        ):
-            return member
-    raise LookupError(f"no ControllerConfigBase subclass in controllers.{controller_type}.{controller_name}")
-
-
-def script_config_class(script_file_name: str) -> type[BaseClientModel]:
-    _ensure_project_importable()
-    module = importlib.import_module(f"scripts.{Path(script_file_name).stem}")
-    for _, member in inspect.getmembers(module):
-        if (
-            inspect.isclass(member)
-            and issubclass(member, BaseClientModel)
-            and member not in (BaseClientModel, StrategyV2ConfigBase)
-        ):
-            return member
-    raise LookupError(f"no config class (BaseClientModel subclass) in scripts/{script_file_name}")
 
 
 def validation_problems(file: str, exc: ValidationError, known: list[str]) -> list[Problem]:
@@ -146,20 +94,16 @@ def load_controller_file(path: Path, display: str | None = None) -> Loaded:
             )
         )
         return loaded
-    try:
-        config_class = controller_config_class(str(ctype), str(cname))
-    except (ImportError, LookupError) as exc:
-        loaded.problems.append(
-            Problem(
-                loaded.file,
-                "controller_name",
-                f"cannot load controller: {exc}",
-                f"check that controllers/{ctype}/{cname}.py exists and defines one config",
-            )
-        )
-        return loaded
-    loaded.problems += check_raw_values(loaded.file, loaded.raw)
-    loaded.config = _construct(loaded, config_class)
+    _load_config(
+        loaded,
+        lambda: import_controller_config_class(str(ctype), str(cname)),
+        Problem(
+            loaded.file,
+            "controller_name",
+            "cannot load controller",
+            f"check that controllers/{ctype}/{cname}.py exists and defines one config",
+        ),
+    )
     if loaded.config is not None and isinstance(getattr(loaded.config, "mqtt", None), BaseModel):
         loaded.problems += check_mqtt_settings(loaded.file, "mqtt", loaded.config.mqtt.model_dump())  # type: ignore[attr-defined]
     return loaded
@@ -175,21 +119,23 @@ def load_script_file(path: Path, display: str | None = None) -> Loaded:
             Problem(loaded.file, "script_file_name", "missing", "name the script, e.g. x.py")
         )
         return loaded
-    try:
-        config_class = script_config_class(str(name))
-    except (ImportError, LookupError) as exc:
-        loaded.problems.append(
-            Problem(
-                loaded.file,
-                "script_file_name",
-                f"cannot load script: {exc}",
-                f"check that scripts/{name} exists",
-            )
-        )
-        return loaded
-    loaded.problems += check_raw_values(loaded.file, loaded.raw)
-    loaded.config = _construct(loaded, config_class)
+    _load_config(
+        loaded,
+        lambda: import_script_config_class(str(name)),
+        Problem(loaded.file, "script_file_name", "cannot load script", f"check that scripts/{name} exists"),
+    )
     return loaded
+
+
+def _load_config(loaded: Loaded, config_class: Callable[[], type[BaseModel]], cannot_load: Problem) -> None:
+    """Import the config class (an import failure is ``cannot_load`` with the reason) and validate."""
+    try:
+        found = config_class()
+    except (ImportError, LookupError) as exc:
+        loaded.problems.append(replace(cannot_load, message=f"{cannot_load.message}: {exc}"))
+        return
+    loaded.problems += check_raw_values(loaded.file, loaded.raw)
+    loaded.config = _construct(loaded, found)
 
 
 def _construct(loaded: Loaded, config_class: type[BaseModel]) -> BaseModel | None:

@@ -1,25 +1,21 @@
-"""Load any V2 controller config YAML the way Hummingbot does.
+"""Load any V2 controller config YAML the way Hummingbot does, raising ConfigError on any problem.
 
-Hummingbot imports ``controllers.<controller_type>.<controller_name>`` and instantiates the first
-``ControllerConfigBase`` subclass found there; the project root must be on ``sys.path`` for the
-``controllers`` package to import.
+The config class is the one ``hummingbot_plugin.hb.config_discovery`` says Hummingbot would pick.
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 import yaml
-from hummingbot.strategy_v2.backtesting.backtesting_engine_base import BacktestingEngineBase
 from hummingbot.strategy_v2.controllers.controller_base import ControllerConfigBase
 from pydantic import ValidationError
 
 from hummingbot_plugin.errors import ConfigError
-from hummingbot_plugin.settings import PROJECT_ROOT
+from hummingbot_plugin.hb.config_discovery import import_controller_config_class
 
-__all__ = ["ensure_controllers_importable", "load_controller_config", "read_config_yaml"]
+__all__ = ["load_controller_config", "read_config_yaml"]
 
 
 def read_config_yaml(path: Path) -> dict[str, Any]:
@@ -48,29 +44,26 @@ def read_config_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
-def ensure_controllers_importable() -> None:
-    """Put the project root on ``sys.path`` so ``controllers.<type>.<name>`` imports as in Hummingbot."""
-    root = str(PROJECT_ROOT)
-    if root not in sys.path:
-        sys.path.insert(0, root)
-
-
 def load_controller_config(path: Path, overrides: dict[str, Any] | None = None) -> ControllerConfigBase:
     """Instantiate the controller config of ``path`` (``overrides`` replace YAML fields)."""
     data = read_config_yaml(path)
     data.update(overrides or {})
     data.setdefault("id", path.stem)
-    ensure_controllers_importable()
+    controller_type, controller_name = str(data["controller_type"]), str(data["controller_name"])
+    module = f"controllers.{controller_type}.{controller_name}"
     try:
-        return BacktestingEngineBase.get_controller_config_instance_from_dict(
-            data, controllers_module="controllers"
-        )
-    except ModuleNotFoundError as exc:
-        module = f"controllers.{data['controller_type']}.{data['controller_name']}"
+        config_class = import_controller_config_class(controller_type, controller_name)
+    except ImportError as exc:
         raise ConfigError(
             f"{path}: cannot import {module} ({exc})",
             fix="check controller_type/controller_name against the controllers/ folder",
         ) from exc
+    except LookupError as exc:
+        raise ConfigError(
+            f"{path}: {exc}", fix=f"define exactly one ControllerConfigBase subclass in {module}"
+        ) from exc
+    try:
+        return config_class(**data)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise ConfigError(

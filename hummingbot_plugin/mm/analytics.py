@@ -21,9 +21,9 @@ import pandas as pd
 
 from hummingbot_plugin.backtest.metrics import (
     BacktestMetrics,
+    TradeFigures,
     buy_and_hold_equity,
-    daily_sharpe,
-    max_drawdown_pct,
+    metrics_from_curves,
 )
 from hummingbot_plugin.errors import DataError
 
@@ -177,14 +177,8 @@ def backtest_metrics(
     eq = equity_curve(fills, mids)
     ts = eq["timestamp"].to_numpy(dtype=np.float64)
     equity = capital + eq["equity"].to_numpy(dtype=np.float64)
-    closes = eq["mid"].to_numpy(dtype=np.float64)
-    hold = buy_and_hold_equity(closes, capital, fee)
-    net = float(equity[-1] - capital) if equity.size else 0.0
-    return BacktestMetrics(
-        net_pnl_quote=net,
-        return_pct=net / capital * 100.0,
-        sharpe_daily_annualized=daily_sharpe(ts, equity, capital),
-        max_drawdown_pct=max_drawdown_pct(np.concatenate([[capital], equity])),
+    hold = buy_and_hold_equity(eq["mid"].to_numpy(dtype=np.float64), capital, fee)
+    figures = TradeFigures(
         trades=len(fills),
         win_rate=None,
         profit_factor=None,
@@ -193,11 +187,8 @@ def backtest_metrics(
         exposure_time_pct=float(np.mean(np.abs(eq["inventory"].to_numpy()) > 1e-12) * 100.0)
         if len(eq)
         else 0.0,
-        buy_and_hold_return_pct=float(hold[-1] / capital - 1.0) * 100.0 if hold.size else 0.0,
-        buy_and_hold_sharpe_daily_annualized=daily_sharpe(ts, hold, capital),
-        buy_and_hold_max_drawdown_pct=max_drawdown_pct(np.concatenate([[capital], hold])),
-        unmarked_executors=0,
     )
+    return metrics_from_curves(ts, equity, hold, capital, figures)
 
 
 def metrics_json(report: MMReport, metrics: BacktestMetrics) -> dict[str, Any]:

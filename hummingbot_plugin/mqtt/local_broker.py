@@ -15,7 +15,7 @@ from pathlib import Path
 
 from hummingbot_plugin.errors import ConfigError
 
-__all__ = ["BrokerUser", "LocalMosquitto", "free_port"]
+__all__ = ["BrokerUser", "LocalMosquitto", "free_port", "launch_mosquitto", "stop_process"]
 
 MAX_PACKET_BYTES = 65536
 _ACL = """\
@@ -49,6 +49,51 @@ def _binary(name: str, fallback: str) -> str:
     if found is None:
         raise ConfigError(f"{name} not found", fix="apt-get install mosquitto mosquitto-clients")
     return found
+
+
+def _tail(log_file: Path) -> str:
+    text = log_file.read_text(encoding="utf-8", errors="replace") if log_file.exists() else ""
+    return text[-2000:]
+
+
+def launch_mosquitto(
+    conf: Path, host: str, port: int, *, log_file: Path, capture_output: bool = False, timeout: float = 10.0
+) -> subprocess.Popen[bytes]:
+    """Run ``mosquitto -c conf`` and wait until ``host:port`` accepts connections.
+
+    ``log_file`` is shown when the broker fails; with ``capture_output`` the broker's stdout/stderr go
+    there (for configs with ``log_dest stdout``), otherwise the config's own ``log_dest file`` writes it.
+    """
+    command = [_binary("mosquitto", "/usr/sbin/mosquitto"), "-c", str(conf)]
+    if capture_output:
+        with log_file.open("wb") as log:
+            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    else:
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise ConfigError(
+                f"mosquitto exited with {process.returncode}: {_tail(log_file)}", fix="see the broker log"
+            )
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            if probe.connect_ex((host, port)) == 0:
+                return process
+        time.sleep(0.02)
+    stop_process(process)
+    raise ConfigError(f"mosquitto not ready on port {port}: {_tail(log_file)}", fix="see the broker log")
+
+
+def stop_process(process: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
+    """Terminate ``process`` (kill it if it does not exit within ``timeout``); no-op when it has exited."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=timeout)
 
 
 @dataclass
@@ -97,23 +142,14 @@ class LocalMosquitto:
         conf = self.workdir / "mosquitto.conf"
         if not conf.exists():
             self.write_config()
-        command = [_binary("mosquitto", "/usr/sbin/mosquitto"), "-c", str(conf)]
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(int(timeout / 0.02)):
-            if self.process.poll() is not None:
-                raise ConfigError(f"mosquitto exited: {self.log_text()[-500:]}", fix="see the broker log")
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-                if probe.connect_ex((self.host, self.port)) == 0:
-                    return
-            time.sleep(0.02)
-        self.stop()
-        raise ConfigError(f"mosquitto not ready on port {self.port}", fix="see the broker log")
+        self.process = launch_mosquitto(
+            conf, self.host, self.port, log_file=self.workdir / "mosquitto.log", timeout=timeout
+        )
 
     def stop(self) -> None:
         """Terminate the broker (no-op when not running)."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
+        if self.process is not None:
+            stop_process(self.process)
         self.process = None
 
     def log_text(self) -> str:

@@ -6,13 +6,10 @@ from decimal import Decimal
 from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from pydantic.config import JsonDict
+
+from hummingbot_plugin.config_prompts import prompt_extra
 
 __all__ = ["RiskLimits"]
-
-
-def _updatable(prompt: str) -> JsonDict:
-    return {"prompt": prompt, "prompt_on_new": False, "is_updatable": True}
 
 
 class RiskLimits(BaseModel):
@@ -28,85 +25,99 @@ class RiskLimits(BaseModel):
         default=None,
         gt=0,
         allow_inf_nan=False,
-        json_schema_extra=_updatable(
-            "Capital in quote for % limits (blank = controller total_amount_quote): "
+        json_schema_extra=prompt_extra(
+            "Capital in quote for % limits (blank = controller total_amount_quote): ", True
         ),
     )
     max_drawdown_quote: Decimal | None = Field(
         default=None,
         gt=0,
         allow_inf_nan=False,
-        json_schema_extra=_updatable("Max drawdown from the high-water mark, in quote (blank = off): "),
+        json_schema_extra=prompt_extra(
+            "Max drawdown from the high-water mark, in quote (blank = off): ", True
+        ),
     )
     max_drawdown_pct: Decimal = Field(
         default=Decimal("0.10"),
         gt=0,
         le=1,
         allow_inf_nan=False,
-        json_schema_extra=_updatable("Max drawdown from the high-water mark as a fraction of capital: "),
+        json_schema_extra=prompt_extra(
+            "Max drawdown from the high-water mark as a fraction of capital: ", True
+        ),
     )
     reducing_drawdown_pct: Decimal | None = Field(
         default=None,
         gt=0,
         le=1,
         allow_inf_nan=False,
-        json_schema_extra=_updatable("Drawdown fraction that switches to REDUCING (blank = off): "),
+        json_schema_extra=prompt_extra("Drawdown fraction that switches to REDUCING (blank = off): ", True),
     )
     daily_loss_limit_quote: Decimal | None = Field(
         default=None,
         gt=0,
         allow_inf_nan=False,
-        json_schema_extra=_updatable("Max loss per UTC day, in quote (blank = off): "),
+        json_schema_extra=prompt_extra("Max loss per UTC day, in quote (blank = off): ", True),
     )
     max_pair_exposure_quote: Decimal | None = Field(
         default=None,
         gt=0,
         allow_inf_nan=False,
-        json_schema_extra=_updatable("Max worst-case notional per pair (blank = total limit): "),
+        json_schema_extra=prompt_extra("Max worst-case notional per pair (blank = total limit): ", True),
     )
     max_total_exposure_quote: Decimal | None = Field(
         default=None,
         gt=0,
         allow_inf_nan=False,
-        json_schema_extra=_updatable("Max worst-case notional in total (blank = capital x max_leverage): "),
+        json_schema_extra=prompt_extra(
+            "Max worst-case notional in total (blank = capital x max_leverage): ", True
+        ),
     )
     max_open_executors: int = Field(
-        default=10, ge=1, le=10_000, json_schema_extra=_updatable("Max open executors: ")
+        default=10, ge=1, le=10_000, json_schema_extra=prompt_extra("Max open executors: ", True)
     )
-    max_leverage: int = Field(default=1, ge=1, le=125, json_schema_extra=_updatable("Max leverage: "))
+    max_leverage: int = Field(default=1, ge=1, le=125, json_schema_extra=prompt_extra("Max leverage: ", True))
     max_executors_per_window: int = Field(
-        default=100, ge=1, json_schema_extra=_updatable("Max executor creations per window: ")
+        default=100, ge=1, json_schema_extra=prompt_extra("Max executor creations per window: ", True)
     )
     rate_window_seconds: float = Field(
-        default=60.0, gt=0, allow_inf_nan=False, json_schema_extra=_updatable("Rate window (s): ")
+        default=60.0, gt=0, allow_inf_nan=False, json_schema_extra=prompt_extra("Rate window (s): ", True)
     )
     stop_loss_streak: int = Field(
-        default=3, ge=1, json_schema_extra=_updatable("Consecutive stop losses that start a cooldown: ")
+        default=3,
+        ge=1,
+        json_schema_extra=prompt_extra("Consecutive stop losses that start a cooldown: ", True),
     )
     stop_loss_cooldown_seconds: float = Field(
         default=900.0,
         ge=0,
         allow_inf_nan=False,
-        json_schema_extra=_updatable("Cooldown after the streak (s): "),
+        json_schema_extra=prompt_extra("Cooldown after the streak (s): ", True),
     )
     max_book_age_seconds: float = Field(
-        default=30.0, gt=0, allow_inf_nan=False, json_schema_extra=_updatable("Max order-book age (s): ")
+        default=30.0,
+        gt=0,
+        allow_inf_nan=False,
+        json_schema_extra=prompt_extra("Max order-book age (s): ", True),
     )
     max_candles_age_seconds: float | None = Field(
         default=None,
         gt=0,
         allow_inf_nan=False,
-        json_schema_extra=_updatable("Max age of the last closed candle (s, blank = not checked): "),
+        json_schema_extra=prompt_extra("Max age of the last closed candle (s, blank = not checked): ", True),
     )
     max_price_deviation_pct: Decimal = Field(
         default=Decimal("0.05"),
         gt=0,
         le=1,
         allow_inf_nan=False,
-        json_schema_extra=_updatable("Max |last - mid| / mid and |order - mid| / mid before denying: "),
+        json_schema_extra=prompt_extra(
+            "Max |last - mid| / mid and |order - mid| / mid before denying: ", True
+        ),
     )
     close_positions_on_halt: bool = Field(
-        default=True, json_schema_extra=_updatable("Close positions when HALTED (false = keep them): ")
+        default=True,
+        json_schema_extra=prompt_extra("Close positions when HALTED (false = keep them): ", True),
     )
 
     @model_validator(mode="after")

@@ -38,6 +38,7 @@ class ReplayEvent:
     book: BookSnapshot | None = None
     trade: TradePrint | None = None
     price: Decimal | None = None
+    hold_s: float = 0.0  # candle path point: seconds until the next point is due
 
 
 def feed_events(
@@ -53,8 +54,9 @@ def feed_events(
         prices = intrabar_path(bar, path_mode)
         times = path_timestamps(bar.timestamp, feed.bar_seconds, points_per_bar)
         picks = _spread(prices, points_per_bar)
+        hold = feed.bar_seconds / max(1, points_per_bar)
         for ts, price in zip(times, picks, strict=True):
-            yield ReplayEvent(ts, EventKind.PRICE, connector, pair, price=price)
+            yield ReplayEvent(ts, EventKind.PRICE, connector, pair, price=price, hold_s=hold)
 
 
 def _spread(prices: tuple[Decimal, ...], points: int) -> list[Decimal]:

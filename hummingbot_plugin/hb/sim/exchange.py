@@ -53,6 +53,7 @@ class SimulatedExchange(SimAccountMixin, OfflineExchangeBase):
         self._sim_config = config
         self._sim_pairs = list(config.trading_pairs)
         self._last_prices: dict[str, float] = {}
+        self._book_times: dict[str, float] = {}
         self._engines = {
             p: MatchingEngine(fill_on_book_cross=config.fill_on_book_cross) for p in self._sim_pairs
         }
@@ -80,6 +81,7 @@ class SimulatedExchange(SimAccountMixin, OfflineExchangeBase):
         """New displayed book for ``trading_pair``; returns the fills it caused (if any)."""
         self._book_seq += 1
         apply_snapshot_to_order_book(self._sim_books[trading_pair], snapshot, self._book_seq)
+        self._book_times[trading_pair] = float(snapshot.timestamp)
         if trading_pair not in self._last_prices and snapshot.bids and snapshot.asks:
             mid = float((snapshot.bids[0].price + snapshot.asks[0].price) / 2)
             self._last_prices[trading_pair] = mid
@@ -92,8 +94,11 @@ class SimulatedExchange(SimAccountMixin, OfflineExchangeBase):
         self._sim_books[trading_pair].apply_trade(trade_event(trading_pair, trade))
         return self._apply_fills(trading_pair, self._engines[trading_pair].on_trade(trade))
 
-    def apply_price(self, trading_pair: str, price: Decimal, timestamp: float) -> list[Fill]:
-        """Candle mode: the market trades at ``price``; a synthetic book is centred on it."""
+    def apply_price(
+        self, trading_pair: str, price: Decimal, timestamp: float, *, hold_s: float = 0.0
+    ) -> list[Fill]:
+        """Candle mode: the market trades at ``price``; a synthetic book is centred on it. ``hold_s``: the
+        spacing of the candle path, i.e. how long this point stands for the market (see book_timestamp)."""
         cfg = self._sim_config
         tick = self._trading_rules[trading_pair].min_price_increment
         snapshot = synthetic_book(
@@ -101,11 +106,22 @@ class SimulatedExchange(SimAccountMixin, OfflineExchangeBase):
         )
         self._book_seq += 1
         apply_snapshot_to_order_book(self._sim_books[trading_pair], snapshot, self._book_seq)
+        self._book_times[trading_pair] = float(timestamp) + max(0.0, float(hold_s))
         self._last_prices[trading_pair] = float(price)
         self._sim_books[trading_pair].last_trade_price = float(price)
         engine = self._engines[trading_pair]
         engine.on_book(snapshot)
         return self._apply_fills(trading_pair, engine.on_price(price, timestamp))
+
+    def book_timestamp(self, trading_pair: str) -> float | None:
+        """Time up to which the data vouches for the book of ``trading_pair``; None before any data.
+
+        Book mode: the data time of the last L2 snapshot. Candle mode: the synthetic book of a path point
+        stands for the market until the next point is due (``apply_price(hold_s=...)``), so that time is
+        reported; a gap in the candles still ages the book like a dead feed. The risk gate reads this to
+        judge book freshness on the trading clock (hummingbot_plugin/hb/risk_snapshot.py).
+        """
+        return self._book_times.get(trading_pair)
 
     # ----- order placement (the simulated exchange side) -----------------------------------------
     def buy(
@@ -137,10 +153,14 @@ class SimulatedExchange(SimAccountMixin, OfflineExchangeBase):
         price: Decimal,
         **kwargs: Any,
     ) -> str:
-        """Deterministic client order ids (replays must be reproducible), then the stock flow."""
+        """Deterministic client order ids (replays must be reproducible), then the stock flow.
+
+        The venue is part of the id: executors spanning two venues (XEMM) match events by order id alone,
+        so two simulated venues of one run must never issue the same id.
+        """
         self._order_seq += 1
         side = "B" if trade_type is TradeType.BUY else "S"
-        order_id = f"{self.client_order_id_prefix}{side}-{trading_pair}-{self._order_seq:07d}"
+        order_id = f"{self.client_order_id_prefix}{side}-{self.name}-{trading_pair}-{self._order_seq:07d}"
         safe_ensure_future(
             self._create_order(
                 trade_type=trade_type,

@@ -8,8 +8,11 @@ MarketsRecorder (SQLite), the script's own ExecutorOrchestrator and executors, a
 from __future__ import annotations
 
 import asyncio
+import os
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +36,7 @@ from hummingbot_plugin.hb.sim.runtime import (
     use_project_paths,
 )
 from hummingbot_plugin.hb.sim.virtual_loop import VirtualTimeLoop, current_loop, restore_loop
+from hummingbot_plugin.risk.store import STATE_DIR_ENV
 from hummingbot_plugin.sim.candle_store import CandleStore, bars_from_trades
 from hummingbot_plugin.sim.config import build_venue_config
 from hummingbot_plugin.sim.events import EventKind, ReplayEvent, feed_events, merge_events, tick_events
@@ -53,13 +57,29 @@ def run_replay(request: ReplayRequest) -> ReplayResult:
     previous = current_loop()
     asyncio.set_event_loop(loop)  # connectors bind to the current loop when they are built
     try:
-        replay = _Replay(request, bundle, feeds)
-        loop.advance_to(replay.start_ts)
-        return loop.run_until_complete(replay.run())
+        with _risk_state_dir(request.state_dir):
+            replay = _Replay(request, bundle, feeds)
+            loop.advance_to(replay.start_ts)
+            return loop.run_until_complete(replay.run())
     finally:
         _cancel_pending(loop)
         loop.close()
         restore_loop(previous)
+
+
+@contextmanager
+def _risk_state_dir(chosen: Path | None) -> Iterator[Path]:
+    """Point the risk guards built during the replay at ``chosen`` or at a fresh temporary folder."""
+    previous = os.environ.get(STATE_DIR_ENV)
+    with tempfile.TemporaryDirectory(prefix="hbp-replay-state-") as fresh:
+        os.environ[STATE_DIR_ENV] = str(chosen if chosen is not None else fresh)
+        try:
+            yield Path(os.environ[STATE_DIR_ENV])
+        finally:
+            if previous is None:
+                os.environ.pop(STATE_DIR_ENV, None)
+            else:
+                os.environ[STATE_DIR_ENV] = previous
 
 
 class _Replay:
@@ -196,6 +216,7 @@ class _Replay:
 
     async def _drive(self, clock: Clock, wall0: float) -> None:
         loop = asyncio.get_running_loop()
+        assert isinstance(loop, VirtualTimeLoop), "replays run on a VirtualTimeLoop"
         last_status = 0.0
         events = merge_events([*self.streams, tick_events(self.start_ts, self.end_ts, self.tick)])
         for event in events:
@@ -203,8 +224,8 @@ class _Replay:
                 continue
             if event.timestamp > self.end_ts:
                 break
-            if event.timestamp > loop.time():
-                await asyncio.sleep(event.timestamp - loop.time())
+            if event.timestamp > loop.time():  # data of t first: whatever wakes at t then sees it
+                await loop.data_due(event.timestamp)
             self._apply(event, clock)
             self.n_events += 1
             if self.request.status_stream is not None and time.perf_counter() - last_status > 0.5:
@@ -243,7 +264,7 @@ class _Replay:
         elif event.kind is EventKind.TRADE and event.trade is not None:
             exchange.apply_trade(event.trading_pair, event.trade)
         elif event.kind is EventKind.PRICE and event.price is not None:
-            exchange.apply_price(event.trading_pair, event.price, event.timestamp)
+            exchange.apply_price(event.trading_pair, event.price, event.timestamp, hold_s=event.hold_s)
 
     def _now(self) -> float:
         return asyncio.get_event_loop().time()

@@ -34,6 +34,9 @@ class ReplayRequest:
     status_stream: TextIO | None = None
     db_path: Path | None = None
     equity_every_s: float = 60.0
+    # risk-guard state (high-water marks, HALTED locks): None = a fresh folder per replay, so a simulation
+    # never reads or writes the live bot's state, nor a previous replay's
+    state_dir: Path | None = None
 
 
 @dataclass

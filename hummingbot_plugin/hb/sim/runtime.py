@@ -29,6 +29,7 @@ from hummingbot.strategy import strategy_v2_base
 from hummingbot.strategy.strategy_v2_base import StrategyV2Base, StrategyV2ConfigBase
 
 from hummingbot_plugin.errors import ConfigError
+from hummingbot_plugin.risk.paper_guard import simulation_run
 from hummingbot_plugin.settings import PROJECT_ROOT
 
 __all__ = [
@@ -95,7 +96,8 @@ def load_script(config_path: Path) -> ScriptBundle:
         raise ConfigError(
             f"{path}: invalid script config: {exc}", fix="correct the YAML fields named above"
         ) from exc
-    strategy_class.init_markets(config)
+    with simulation_run():  # the runner, not Hummingbot, builds the (simulated) connectors: see paper_guard
+        strategy_class.init_markets(config)
     markets = {name: set(pairs) for name, pairs in strategy_class.markets.items()}
     if not markets:
         raise ConfigError(
