@@ -46,19 +46,14 @@ from hummingbot_plugin.hb.audit_events import connector_of, fill_record, order_r
 from hummingbot_plugin.hb.config_reload import load_controller_set, reload_script_config
 from hummingbot_plugin.hb.guarded_runtime import GlobalRiskGate, RiskCommandBridge
 from hummingbot_plugin.hb.paper_mode import (
-    application_connector_manager,
-    install_paper_mode,
-    remove_paper_mode,
+    application_trading_core,
+    prepare_connectors,
+    release_paper_metrics,
 )
 from hummingbot_plugin.hb.risk_gate import RiskGate, RiskGatedController
 from hummingbot_plugin.metrics import MetricsSettings, PluginMetrics
 from hummingbot_plugin.risk import RiskLimits, default_state_dir
-from hummingbot_plugin.risk.paper_guard import (
-    PaperGuardError,
-    check_connectors,
-    in_simulation_run,
-    require_live_confirmation,
-)
+from hummingbot_plugin.risk.paper_guard import check_connectors
 from hummingbot_plugin.sim.paper import PaperTradingSettings
 from hummingbot_plugin.validate import Problem
 
@@ -128,22 +123,7 @@ class GuardedControllers(StrategyV2Base):
     def init_markets(cls, config: Any) -> None:
         # Runs before Hummingbot creates connectors (and reads API keys): paper venues or refusal here.
         super().init_markets(config)  # cls.markets: every connector the controllers name
-        names = sorted(cls.markets)
-        if in_simulation_run():
-            return  # the replay runner builds its own simulated exchanges; paper_trading is ignored
-        manager = application_connector_manager()
-        if config.paper_trading is not None:
-            if manager is None:
-                raise PaperGuardError(
-                    f"paper mode: no running Hummingbot application to build simulated {', '.join(names)}",
-                    fix="start the script from Hummingbot (start --v2 <file>.yml) or replay it offline",
-                )
-            install_paper_mode(manager, config.paper_trading, cls.markets)
-            return
-        if manager is not None:
-            remove_paper_mode(manager)  # an earlier paper start in this session must not leak
-        if not all(name.endswith("_sim") for name in names):
-            require_live_confirmation(config.live_trading, os.environ, names)
+        prepare_connectors(config.paper_trading, config.live_trading, cls.markets, os.environ)
 
     def __init__(self, connectors: dict[str, ConnectorBase], config: GuardedControllersConfig) -> None:
         check_connectors(connectors, config.live_trading, os.environ)  # before any activity
@@ -302,6 +282,7 @@ class GuardedControllers(StrategyV2Base):
         return []
 
     async def on_stop(self) -> None:
+        release_paper_metrics(application_trading_core())  # before Hummingbot's stop removes connectors
         if self._bridge is not None:
             self._bridge.stop()
         if self._metrics_server is not None:

@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 import yaml
 from hummingbot.client.config.security import Security
+from hummingbot.core.clock import Clock
+from hummingbot.core.clock_mode import ClockMode
 from hummingbot.core.data_type.common import OrderType, PriceType
 from pydantic import ValidationError
 
@@ -112,6 +114,7 @@ def _script_yml(tmp_path: Path, **fields: Any) -> Path:
 def test_paper_switch_makes_hummingbot_build_simulated_venues_under_the_real_names(
     hummingbot: HummingbotStart, tmp_path: Path, shared_data_dir: Path, no_network: list[Any]
 ) -> None:
+    from hummingbot.connector.connector_metrics_collector import DummyMetricsCollector
     from hummingbot.connector.exchange.binance.binance_exchange import BinanceExchange
 
     strategy = hummingbot.start(_script_yml(tmp_path, paper_trading=PAPER))
@@ -121,27 +124,43 @@ def test_paper_switch_makes_hummingbot_build_simulated_venues_under_the_real_nam
         assert hummingbot.app.trading_core.connector_manager.connectors[name] is venue
         assert venue.get_balance("USDT") == D(10000) and venue.get_balance("BTC") == D("0.1")
         assert (venue.sim_config.maker_fee, venue.sim_config.taker_fee) == (D("0.0008"), D("0.002"))
+        # TradingCore skips names with a collector: no simulated fill is reported as real volume
+        assert type(hummingbot.app.trading_core._metrics_collectors[name]) is DummyMetricsCollector
     source = strategy.connectors["binance"]._feed._source
     assert isinstance(source, BinanceExchange) and source.is_trading_required is False
     assert hummingbot.secure_reads == []  # no API key or secure config was read
     assert no_network == []  # nothing was started: no connection attempted
 
-    # The exchange's network cannot exist here: the real public book is rebuilt from a recorded capture.
-    binance = strategy.connectors["binance"]
+    # The exchange's network cannot exist here: Binance's public book is rebuilt from a recorded capture;
+    # kucoin (no recording) gets an empty feed. The venues then run on a clock as in Hummingbot.
+    venues = strategy.connectors
     books = CaptureBooks(shared_data_dir / CAPTURE, "BTC-USDT")
-    binance.attach_feed(OrderBookFeed(lambda: books.books))
-    now = next(iter_capture(shared_data_dir / CAPTURE)).received_at + 5
+    venues["binance"].attach_feed(OrderBookFeed(lambda: books.books))
+    venues["kucoin"].attach_feed(OrderBookFeed(dict))
+    now = float(int(next(iter_capture(shared_data_dir / CAPTURE)).received_at)) + 5
     books.advance_to(now)
-    binance.tick(now)
+    core = hummingbot.app.trading_core
+    core.clock = Clock(ClockMode.BACKTEST, tick_size=1.0, start_time=now - 1, end_time=now + 60)
+    for venue in venues.values():
+        core.clock.add_iterator(venue)
+    core.clock.backtest_til(now)
+    binance = venues["binance"]
     assert binance.get_price_by_type("BTC-USDT", PriceType.BestBid) == D(str(books.book.get_price(False)))
-    assert binance.get_price_by_type("BTC-USDT", PriceType.BestAsk) == D(str(books.book.get_price(True)))
     ask = binance.get_price_by_type("BTC-USDT", PriceType.BestAsk)
+    assert ask == D(str(books.book.get_price(True)))
     binance.buy("BTC-USDT", D("0.01"), OrderType.MARKET, ask)
     hummingbot.loop.run_until_complete(asyncio.sleep(0.05))
     fills = binance.ledger.entries
     assert fills and sum(f.amount for f in fills) == D("0.01")
     assert sum(f.fee_quote for f in fills) == sum(f.price * f.amount for f in fills) * D("0.002")
     assert binance.get_balance("BTC") == D("0.11")
+    assert no_network == []
+
+    # Hummingbot's `stop`: the strategy's on_stop, then remove_connector for each one on the clock
+    hummingbot.loop.run_until_complete(strategy.on_stop())
+    assert all(core.remove_connector(name) for name in ("binance", "kucoin"))
+    hummingbot.loop.run_until_complete(asyncio.sleep(0.01))  # the connectors' stop_network tasks run
+    assert core.connector_manager.connectors == {} and core._metrics_collectors == {}
 
 
 def test_switch_off_without_live_confirmation_refuses_before_any_connector(

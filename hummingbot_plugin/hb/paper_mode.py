@@ -1,12 +1,19 @@
 """Paper mode of a V2 script: Hummingbot builds the simulated exchange under the REAL venue name.
 
-``install_paper_mode(connector_manager, settings, markets)`` is called from a script's ``init_markets``
-(Hummingbot calls it in ``TradingCore.load_v2_class``, before ``initialize_markets`` creates any
-connector). From then on, the connector manager builds every connector named in ``markets`` (e.g.
+``prepare_connectors`` (-> ``install_paper_mode(trading_core, settings, markets)``) runs in a script's
+``init_markets`` (Hummingbot calls it in ``TradingCore.load_v2_class``, before ``initialize_markets``
+creates any connector). From then on, the connector manager builds every connector named in ``markets`` (e.g.
 ``binance``) as a :class:`SimulatedExchange` named ``binance`` — so controller YAMLs run unchanged —
 fed through :class:`OrderBookFeed` by the real venue's connector created with ``trading_required=False``
 and blank default keys (public order books and trades; ``Security`` is never asked for a key).
 Other names still go to Hummingbot's own factory. ``remove_paper_mode`` restores it.
+
+Hummingbot's anonymized trade-volume metrics (on by default) would report a connector's fills under
+its name: a paper venue named ``binance`` gets a no-op collector instead, so simulated fills are never
+reported as Binance volume (TradingCore skips names that already have a collector). That collector is
+never on the clock, so :func:`release_paper_metrics` must drop it before Hummingbot's ``stop`` removes
+the connectors (the guarded script does it in ``on_stop``), else ``TradingCore.remove_connector``
+fails on it.
 """
 
 from __future__ import annotations
@@ -15,21 +22,24 @@ from collections.abc import Mapping, Set
 from typing import Any
 
 from hummingbot.client.settings import AllConnectorSettings
+from hummingbot.connector.connector_metrics_collector import DummyMetricsCollector
 
 from hummingbot_plugin.errors import ConfigError
 from hummingbot_plugin.hb.sim.exchange import SimulatedExchange
 from hummingbot_plugin.hb.sim.live import OrderBookFeed
-from hummingbot_plugin.risk.paper_guard import PaperGuardError
+from hummingbot_plugin.risk.paper_guard import PaperGuardError, in_simulation_run, require_live_confirmation
 from hummingbot_plugin.sim import is_simulated_connector
 from hummingbot_plugin.sim.config import build_venue_config
 from hummingbot_plugin.sim.paper import PaperTradingSettings
 
 __all__ = [
     "PaperConnectorFactory",
-    "application_connector_manager",
+    "application_trading_core",
     "install_paper_mode",
     "paper_venue",
+    "prepare_connectors",
     "public_book_source",
+    "release_paper_metrics",
     "remove_paper_mode",
 ]
 
@@ -58,12 +68,19 @@ class PaperConnectorFactory:
     """Stands in for ``ConnectorManager.create_connector``: names in ``markets`` become paper venues."""
 
     def __init__(
-        self, manager: Any, original: Any, settings: PaperTradingSettings, markets: Mapping[str, Set[str]]
+        self,
+        manager: Any,
+        original: Any,
+        settings: PaperTradingSettings,
+        markets: Mapping[str, Set[str]],
+        metrics_collectors: dict[str, Any] | None = None,
     ) -> None:
         self.manager = manager
         self.original = original  # Hummingbot's own create_connector (bound method)
         self.settings = settings
         self.markets = {name: set(pairs) for name, pairs in markets.items()}
+        self.metrics_collectors = metrics_collectors  # TradingCore's per-connector volume reporters
+        self._no_op_collectors: dict[str, DummyMetricsCollector] = {}
 
     def __call__(
         self,
@@ -84,8 +101,20 @@ class PaperConnectorFactory:
             return existing
         exchange = paper_venue(connector_name, sorted(set(trading_pairs)), self.settings)
         self.manager.connectors[connector_name] = exchange
+        if self.metrics_collectors is not None:
+            collector = self._no_op_collectors[connector_name] = DummyMetricsCollector()
+            self.metrics_collectors[connector_name] = collector
         _register_with_rate_oracle(exchange)
         return exchange
+
+    def release_metrics(self) -> None:
+        """Drop the no-op collectors this factory put into TradingCore's map (see the module doc)."""
+        if self.metrics_collectors is None:
+            return
+        for name, collector in self._no_op_collectors.items():
+            if self.metrics_collectors.get(name) is collector:
+                del self.metrics_collectors[name]
+        self._no_op_collectors.clear()
 
 
 def _register_with_rate_oracle(exchange: SimulatedExchange) -> None:
@@ -96,11 +125,14 @@ def _register_with_rate_oracle(exchange: SimulatedExchange) -> None:
 
 
 def install_paper_mode(
-    manager: Any, settings: PaperTradingSettings, markets: Mapping[str, Set[str]]
+    trading_core: Any, settings: PaperTradingSettings, markets: Mapping[str, Set[str]]
 ) -> PaperConnectorFactory:
-    """Make ``manager`` build the connectors of ``markets`` as paper venues (replaces an earlier install)."""
+    """Make the core's connector manager build the connectors of ``markets`` as paper venues (replaces
+    an earlier install)."""
+    manager = trading_core.connector_manager
     remove_paper_mode(manager)
-    factory = PaperConnectorFactory(manager, manager.create_connector, settings, markets)
+    collectors = getattr(trading_core, "_metrics_collectors", None)  # TradingCore's own (private) map
+    factory = PaperConnectorFactory(manager, manager.create_connector, settings, markets, collectors)
     manager.create_connector = factory
     return factory
 
@@ -112,9 +144,46 @@ def remove_paper_mode(manager: Any) -> None:
         manager.create_connector = current.original
 
 
-def application_connector_manager() -> Any | None:
-    """The ConnectorManager of the running Hummingbot application (the one ``start`` uses), if any."""
+def release_paper_metrics(trading_core: Any | None) -> None:
+    """Call before Hummingbot's ``stop`` removes connectors; no-op when paper mode is not installed."""
+    factory = getattr(getattr(trading_core, "connector_manager", None), "create_connector", None)
+    if isinstance(factory, PaperConnectorFactory):
+        factory.release_metrics()
+
+
+def application_trading_core() -> Any | None:
+    """The TradingCore of the running Hummingbot application (the one ``start`` uses), if any."""
     from hummingbot.client.hummingbot_application import HummingbotApplication
 
     core = getattr(HummingbotApplication._main_app, "trading_core", None)
-    return getattr(core, "connector_manager", None)
+    return core if getattr(core, "connector_manager", None) is not None else None
+
+
+def prepare_connectors(
+    paper: PaperTradingSettings | None,
+    live_trading: bool,
+    markets: Mapping[str, Set[str]],
+    environ: Mapping[str, str],
+) -> None:
+    """A guarded script's ``init_markets`` decision, before Hummingbot creates any connector.
+
+    Replay (``simulation_run``): nothing, the runner builds its own simulated exchanges. Paper: install
+    the paper venues on the running application. Otherwise: drop an earlier paper install and require
+    the double live confirmation (``<venue>_sim`` names excepted).
+    """
+    if in_simulation_run():
+        return
+    names = sorted(markets)
+    core = application_trading_core()
+    if paper is not None:
+        if core is None:
+            raise PaperGuardError(
+                f"paper mode: no running Hummingbot application to build simulated {', '.join(names)}",
+                fix="start the script from Hummingbot (start --v2 <file>.yml) or replay it offline",
+            )
+        install_paper_mode(core, paper, markets)
+        return
+    if core is not None:
+        remove_paper_mode(core.connector_manager)  # an earlier paper start in this session must not leak
+    if not all(name.endswith("_sim") for name in names):
+        require_live_confirmation(live_trading, environ, names)

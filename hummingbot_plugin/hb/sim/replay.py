@@ -67,11 +67,17 @@ def run_replay(request: ReplayRequest) -> ReplayResult:
         restore_loop(previous)
 
 
+def _memory_dir() -> str | None:
+    shm = Path("/dev/shm")
+    return str(shm) if shm.is_dir() else None
+
+
 @contextmanager
 def _risk_state_dir(chosen: Path | None) -> Iterator[Path]:
-    """Point the risk guards built during the replay at ``chosen`` or at a fresh temporary folder."""
+    """Point the risk guards built during the replay at ``chosen`` or at a fresh temporary folder (in
+    memory when /dev/shm exists: the guards fsync their state every tick, pointless for a throw-away run)."""
     previous = os.environ.get(STATE_DIR_ENV)
-    with tempfile.TemporaryDirectory(prefix="hbp-replay-state-") as fresh:
+    with tempfile.TemporaryDirectory(prefix="hbp-replay-state-", dir=_memory_dir()) as fresh:
         os.environ[STATE_DIR_ENV] = str(chosen if chosen is not None else fresh)
         try:
             yield Path(os.environ[STATE_DIR_ENV])
@@ -173,8 +179,7 @@ class _Replay:
     # ----- run ---------------------------------------------------------------------------------
     async def run(self) -> ReplayResult:
         wall0 = time.perf_counter()
-        shm = Path("/dev/shm")
-        db_dir = tempfile.TemporaryDirectory(prefix="hbp-replay-", dir=str(shm) if shm.is_dir() else None)
+        db_dir = tempfile.TemporaryDirectory(prefix="hbp-replay-", dir=_memory_dir())
         db_path = self.request.db_path or Path(db_dir.name) / "replay.sqlite"
         recorder = markets_recorder(db_path, list(self.exchanges.values()), self.bundle.config_path.stem)
         try:
