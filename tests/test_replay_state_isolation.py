@@ -45,3 +45,29 @@ def test_explicit_state_dir_persists_the_guard_between_replays(
     state_files = sorted(p.name for p in kept.iterdir())
     assert state_files == ["baseline_trend_btc_usdt_1h.json"]
     assert json.loads((kept / state_files[0]).read_text())["scope"] == "baseline_trend_btc_usdt_1h"
+
+
+@pytest.mark.slow
+def test_two_pair_replay_reports_every_market_and_every_executor(
+    shared_data_dir: Path, tmp_path: Path
+) -> None:
+    script = tmp_path / "two_pairs.yml"
+    script.write_text(
+        "script_file_name: v2_plugin_controllers.py\n"
+        "controllers_config:\n  - baseline_trend_btc_usdt_1h.yml\n  - baseline_trend_eth_usdt_1h.yml\n"
+    )
+    out = tmp_path / "two.json"
+    code = main([
+        "replay", "--script-config", str(script),
+        "--data", str(shared_data_dir / "binance_BTC-USDT_1h.csv"), str(shared_data_dir / "binance_ETH-USDT_1h.csv"),
+        "--start", "2023-01-01", "--end", "2023-03-31", "--balance", "USDT=2020", "--quiet", "--json", str(out),
+    ])
+    assert code == 0
+    payload = json.loads(out.read_text())
+    per_market = payload["per_market"]
+    assert sorted(per_market) == ["binance BTC-USDT", "binance ETH-USDT"]
+    traded = {e["trading_pair"] for e in payload["executors"] if float(e["filled_amount_quote"]) > 0}
+    assert traded == {"BTC-USDT", "ETH-USDT"}
+    executor_fees = sum(float(e["cum_fees_quote"]) for e in payload["executors"])
+    assert sum(m["fees_quote"] for m in per_market.values()) == pytest.approx(executor_fees, rel=1e-9)
+    assert payload["metrics_scope"].startswith("binance BTC-USDT")

@@ -17,9 +17,12 @@ def replay_summary(payload: dict[str, Any]) -> str:
     account = payload.get("account", {})
     files = ", ".join(Path(d).name for d in payload.get("data", []))
     lines = [f"replay of {payload.get('script_config')} on {files}"]
-    for key in ("net_pnl_quote", "return_pct", "max_drawdown_pct", "trades", "win_rate", "fees_quote"):
-        if key in payload:
-            lines.append(f"  {key:<26} {payload[key]}")
+    per_market = payload.get("per_market") or {}
+    for market, metrics in per_market.items() if len(per_market) > 1 else [(None, payload)]:
+        prefix = f"{market}: " if market else ""
+        for key in ("net_pnl_quote", "return_pct", "max_drawdown_pct", "trades", "win_rate", "fees_quote"):
+            if key in metrics:
+                lines.append(f"  {prefix + key:<26} {metrics[key]}")
     for key in ("net_pnl_quote", "return_pct", "max_drawdown_pct", "n_fills", "maker_fills", "fees_quote"):
         lines.append(f"  account.{key:<18} {account.get(key)}")
     speed = payload.get("speed", {})

@@ -112,9 +112,8 @@ def replay_executor(info: Any) -> ReplayExecutor:
     )
 
 
-def backtest_metrics(replay: Any, executors: list[Any]) -> dict[str, Any]:
-    """The backtest command's metrics for the primary (first) market of the replay."""
-    connector, pair = replay.primary_market
+def _market_metrics(replay: Any, executors: list[Any], connector: str, pair: str) -> dict[str, Any]:
+    """The backtest command's metrics for the executors of one market, marked on its own candles."""
     timestamps, closes = replay.candles.closes(connector, pair, replay.start_ts, replay.end_ts)
     exchange = replay.exchanges[connector]
     mine = [
@@ -133,12 +132,26 @@ def backtest_metrics(replay: Any, executors: list[Any]) -> dict[str, Any]:
         replay.capital,
         float(exchange.sim_config.taker_fee),
     )
+    return {**asdict(metrics), "capital": replay.capital, "market": f"{connector} {pair}"}
+
+
+def backtest_metrics(replay: Any, executors: list[Any]) -> dict[str, Any]:
+    """The backtest metrics of the primary (first) market at top level, and of every market in ``per_market``.
+
+    Executor-based metrics are per market (each is marked on its own candles); the balance-based
+    ``account`` section of the payload covers every market and venue together.
+    """
+    markets = sorted((name, pair) for name, ex in replay.exchanges.items() for pair in ex.trading_pairs)
+    per_market = {f"{c} {p}": m for c, p in markets if (m := _market_metrics(replay, executors, c, p))}
+    primary = per_market.get("{} {}".format(*replay.primary_market), {})
+    if not primary:
+        return {}
     return {
-        **asdict(metrics),
-        "capital": replay.capital,
-        "market": f"{connector} {pair}",
+        **primary,
         "equity_method": "same as backtest: capital + per-executor mark-to-market PnL at each bar's close, "
         "with entry price/fees from the replay's real fills",
+        "metrics_scope": f"{primary['market']} only (see per_market; 'account' covers all markets)",
+        "per_market": per_market,
     }
 
 
