@@ -57,10 +57,10 @@ def test_two_pair_replay_reports_every_market_and_every_executor(
         "controllers_config:\n  - baseline_trend_btc_usdt_1h.yml\n  - baseline_trend_eth_usdt_1h.yml\n"
     )
     out = tmp_path / "two.json"
+    data = [str(shared_data_dir / f"binance_{pair}_1h.csv") for pair in ("BTC-USDT", "ETH-USDT")]
     code = main([
-        "replay", "--script-config", str(script),
-        "--data", str(shared_data_dir / "binance_BTC-USDT_1h.csv"), str(shared_data_dir / "binance_ETH-USDT_1h.csv"),
-        "--start", "2023-01-01", "--end", "2023-03-31", "--balance", "USDT=2020", "--quiet", "--json", str(out),
+        "replay", "--script-config", str(script), "--data", *data, "--start", "2023-01-01",
+        "--end", "2023-03-31", "--balance", "USDT=2020", "--quiet", "--json", str(out),
     ])
     assert code == 0
     payload = json.loads(out.read_text())
