@@ -23,9 +23,9 @@ def test_replay_of_ai_config_fills_out_of_sample_only(
 ) -> None:
     monkeypatch.setenv("HBP_STATE_DIR", str(tmp_path / "state"))
     shipped = yaml.safe_load((PROJECT_ROOT / "conf/controllers/ai_livestream_btc_usdt_1h.yml").read_text())
-    # Test-only deviations: a low threshold so early January trades; the simulated book moves once per
-    # intrabar point (15 min) in candle mode, so the risk gate's book-age limit is widened accordingly.
-    shipped.update(long_threshold=0.1, risk={"max_book_age_seconds": 3600}, mqtt={"replay_state_dir": None})
+    # Test-only deviation: a low threshold so early January trades (the risk limits are the defaults: the
+    # simulated book counts as fresh until its next candle-path point, see SimulatedExchange.book_timestamp).
+    shipped.update(long_threshold=0.1, mqtt={"replay_state_dir": None})
     controller_file = tmp_path / "ai_btc.yml"
     controller_file.write_text(yaml.safe_dump(shipped))
     script = tmp_path / "ai_replay.yml"
