@@ -28,10 +28,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from hummingbot_plugin.backtest.metrics import compute_metrics  # noqa: E402
 from hummingbot_plugin.data import load_candles, to_epoch_bound  # noqa: E402
 from hummingbot_plugin.hb.backtest_run import run_offline  # noqa: E402
 from hummingbot_plugin.hb.controller_config import load_controller_config  # noqa: E402
+from hummingbot_plugin.ledger import Marks, account_figures, build_ledger  # noqa: E402
+from hummingbot_plugin.ledger.document import buy_and_hold  # noqa: E402
 from hummingbot_plugin.settings import data_file  # noqa: E402
 
 CONF = ROOT / "conf" / "controllers"
@@ -122,14 +123,16 @@ def _backtest(config_name: str, pair: str) -> Any:
         fee=FEE,
         source=f"binance_{pair}-USDT_1h.csv",
     )
-    return compute_metrics(run.timestamps, run.closes, run.records, CAPITAL, FEE)[0]
+    marks = Marks(run.timestamps, {run.market: run.closes})
+    ledger = build_ledger(run.fills, run.start_balances, marks)
+    return account_figures(ledger), account_figures(buy_and_hold([run.market], marks, CAPITAL, FEE))
 
 
-def bench_backtests() -> list[tuple[str, str, float, float, float, int]]:
+def bench_backtests() -> list[tuple[str, str, float | None, float, float, int]]:
     rows = []
     for pair in ("BTC", "ETH"):
-        ai = _backtest(f"ai_livestream_{pair.lower()}_usdt_1h.yml", pair)
-        base = _backtest(f"baseline_trend_{pair.lower()}_usdt_1h.yml", pair)
+        ai, hold = _backtest(f"ai_livestream_{pair.lower()}_usdt_1h.yml", pair)
+        base, _ = _backtest(f"baseline_trend_{pair.lower()}_usdt_1h.yml", pair)
         rows.append(
             (pair, "ai_livestream", ai.sharpe_daily_annualized, ai.max_drawdown_pct, ai.return_pct, ai.trades)
         )
@@ -147,10 +150,10 @@ def bench_backtests() -> list[tuple[str, str, float, float, float, int]]:
             (
                 pair,
                 "buy & hold",
-                ai.buy_and_hold_sharpe_daily_annualized,
-                ai.buy_and_hold_max_drawdown_pct,
-                ai.buy_and_hold_return_pct,
-                1,
+                hold.sharpe_daily_annualized,
+                hold.max_drawdown_pct,
+                hold.return_pct,
+                hold.trades,
             )
         )
     return rows
@@ -167,7 +170,8 @@ def main() -> int:
     print("\n(b) out-of-sample 2023, 1h bars, fee 0.1 %, capital 1000 (Hummingbot BacktestingEngineBase)")
     print(f"{'pair':<5}{'strategy':<16}{'Sharpe(d)':>10}{'maxDD %':>9}{'return %':>10}{'trades':>8}")
     for pair, name, sharpe, mdd, ret, trades in bench_backtests():
-        print(f"{pair:<5}{name:<16}{sharpe:>10.2f}{mdd:>9.2f}{ret:>10.2f}{trades:>8d}")
+        shown = "-" if sharpe is None else f"{sharpe:.2f}"
+        print(f"{pair:<5}{name:<16}{shown:>10}{mdd:>9.2f}{ret:>10.2f}{trades:>8d}")
     return 0
 
 

@@ -27,6 +27,7 @@ never import another config class name (e.g. ``ControllerConfigBase``) into this
 
 from __future__ import annotations
 
+import contextlib
 import os
 from decimal import Decimal
 from pathlib import Path
@@ -39,20 +40,22 @@ from hummingbot.strategy.strategy_v2_base import StrategyV2Base, StrategyV2Confi
 from hummingbot.strategy_v2.models.executor_actions import CreateExecutorAction, StopExecutorAction
 from pydantic import Field, model_validator
 
-from hummingbot_plugin.audit import AuditLog, OverrideRecord
+from hummingbot_plugin.audit import AuditLog, AuditWriteError, OverrideRecord, load_or_create_key
 from hummingbot_plugin.config_prompts import prompt_extra
-from hummingbot_plugin.errors import ConfigError
+from hummingbot_plugin.errors import ConfigError, PluginError
 from hummingbot_plugin.hb.audit_events import connector_of, fill_record, order_record
 from hummingbot_plugin.hb.config_reload import load_controller_set, reload_script_config
-from hummingbot_plugin.hb.guarded_runtime import GlobalRiskGate, RiskCommandBridge
+from hummingbot_plugin.hb.guarded_runtime import GlobalRiskGate, RiskCommandBridge, audit_alarm, gate_for
+from hummingbot_plugin.hb.paper_ledger import PaperLedger
 from hummingbot_plugin.hb.paper_mode import (
     application_trading_core,
     prepare_connectors,
     release_paper_metrics,
 )
-from hummingbot_plugin.hb.risk_gate import RiskGate, RiskGatedController
+from hummingbot_plugin.hb.risk_gate import RiskGatedController
+from hummingbot_plugin.hb.sim.exchange import SimulatedExchange
 from hummingbot_plugin.metrics import MetricsSettings, PluginMetrics
-from hummingbot_plugin.risk import RiskLimits, default_state_dir
+from hummingbot_plugin.risk import RiskLimits, default_audit_dir, default_state_dir
 from hummingbot_plugin.risk.paper_guard import check_connectors
 from hummingbot_plugin.sim.paper import PaperTradingSettings
 from hummingbot_plugin.validate import Problem
@@ -88,6 +91,14 @@ class GuardedControllersConfig(StrategyV2ConfigBase):
     )
     state_dir: str | None = Field(
         default=None, json_schema_extra=prompt_extra("Risk state dir (blank=$HBP_STATE_DIR): ", False)
+    )
+    audit_dir: str | None = Field(
+        default=None,
+        json_schema_extra=prompt_extra("Audit dir (blank=$HBP_AUDIT_DIR or <state dir>/audit): ", False),
+    )
+    audit_key_file: str | None = Field(
+        default=None,
+        json_schema_extra=prompt_extra("Audit HMAC key file (blank=<state dir>/audit.key): ", False),
     )
     audit_max_bytes: int = Field(
         default=16 * 1024 * 1024, ge=1024, json_schema_extra=prompt_extra("Audit file size: ", False)
@@ -138,12 +149,20 @@ class GuardedControllers(StrategyV2Base):
         super().__init__(connectors, config)
         self.config: GuardedControllersConfig = config
         self.state_dir = Path(config.state_dir) if config.state_dir else default_state_dir()
-        self.audit = AuditLog(self.state_dir / "audit", max_bytes=config.audit_max_bytes)
+        self.audit_dir = Path(config.audit_dir) if config.audit_dir else default_audit_dir(self.state_dir)
+        key_file = Path(config.audit_key_file) if config.audit_key_file else self.state_dir / "audit.key"
+        self.audit = AuditLog(
+            self.audit_dir,
+            max_bytes=config.audit_max_bytes,
+            key=load_or_create_key(key_file, self.audit_dir),
+            buffer_on_error=True,  # a failed write halts every guard (alarm) and is retried every tick
+            on_failure=audit_alarm,
+        )
         self.metrics = PluginMetrics()
         self._metrics_server = self.metrics.serve(MetricsSettings.from_env())
         for controller in self.controllers.values():
             self._attach_gate(controller)
-        self.global_gate = GlobalRiskGate(config.global_risk, self.state_dir, self.audit)
+        self.global_gate = GlobalRiskGate(config.global_risk, self.state_dir, self.audit, self.audit_dir)
         self.executor_orchestrator.execute_action = self.global_gate.wrap(
             self.executor_orchestrator.execute_action
         )
@@ -162,6 +181,8 @@ class GuardedControllers(StrategyV2Base):
         )
         self._reset_token = config.reset_token
         self._next_reload = now + config.reload_interval_seconds
+        paper = {n: c for n, c in connectors.items() if isinstance(c, SimulatedExchange) and c.live_fed}
+        self.paper_ledger = PaperLedger(paper) if paper and len(paper) == len(connectors) else None
 
     def _attach_gate(self, controller: Any) -> None:
         if not isinstance(controller, RiskGatedController):
@@ -169,11 +190,14 @@ class GuardedControllers(StrategyV2Base):
                 f"controller {controller.config.id} does not route through the risk gate",
                 fix="inherit hummingbot_plugin.hb.risk_gate.RiskGatedController first in its bases",
             )
-        controller.risk_gate = RiskGate.for_controller(controller, self.state_dir, self.audit, self.metrics)
+        controller.risk_gate = gate_for(controller, self.state_dir, self.audit, self.audit_dir, self.metrics)
 
     # ----- one risk tick, run even while connectors are not ready ------------------------------
     def tick(self, timestamp: float) -> None:
-        self.risk_tick(self.market_data_provider.time())
+        now = self.market_data_provider.time()
+        self.risk_tick(now)
+        if self.paper_ledger is not None:
+            self.paper_ledger.sample(now)
         super().tick(timestamp)
 
     def risk_tick(self, now: float) -> None:
@@ -185,6 +209,8 @@ class GuardedControllers(StrategyV2Base):
             self.logger().error("risk tick failed: new executors are denied until it succeeds", exc_info=True)
 
     def _risk_tick(self, now: float) -> None:
+        with contextlib.suppress(AuditWriteError):  # alarm raised: every guard HALTED until a reset
+            self.audit.retry()  # a backlog kept in memory after a failed write
         if now >= self._next_reload:
             self._next_reload = now + self.config.reload_interval_seconds
             self._reload_script_config(now)
@@ -283,12 +309,28 @@ class GuardedControllers(StrategyV2Base):
 
     async def on_stop(self) -> None:
         release_paper_metrics(application_trading_core())  # before Hummingbot's stop removes connectors
+        self._write_paper_report()
         if self._bridge is not None:
             self._bridge.stop()
         if self._metrics_server is not None:
             self._metrics_server.close()
         await super().on_stop()
         self.audit.close()  # lets a restarted script in this process take the audit directory
+
+    def _write_paper_report(self) -> None:
+        """Paper trading: the session's fills on the one ledger, as JSON + HTML next to the audit folder."""
+        if self.paper_ledger is None:
+            return
+        executors = [i for group in self.executor_orchestrator.get_executors_report().values() for i in group]
+        stem = Path(self.config.config_file or "session").stem
+        name = f"paper_{stem}_{self.market_data_provider.time():.0f}"
+        try:
+            path = self.paper_ledger.write(self.audit_dir.parent / "paper_reports", name, executors)
+        except (OSError, PluginError) as exc:
+            self.logger().error(f"paper report not written: {exc}")
+            return
+        if path is not None:
+            self.logger().info(f"paper report: {path} and {path.with_suffix('.html')}")
 
     @classmethod
     def update_markets(cls, config: Any, markets: MarketDict) -> MarketDict:

@@ -2,12 +2,14 @@
 
 Users: ``admin`` (read/write everything), ``bot`` (reads override and prediction topics, writes ack and
 status topics, and its own Hummingbot bridge topics under ``hbot/<instance>/``); anonymous is denied.
+Their passwords are generated once per test session (``secrets``), never written in the source.
 Fixtures: ``mosquitto`` (the broker) and ``hb_bridge`` (Hummingbot's real MQTT bridge connected as ``bot``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -15,18 +17,21 @@ from typing import Any
 import pytest
 
 from hummingbot_plugin.errors import ConfigError
-from hummingbot_plugin.mqtt.local_broker import LocalMosquitto
+from hummingbot_plugin.mqtt.local_broker import BrokerUser, LocalMosquitto
 
 __all__ = ["BRIDGE_INSTANCE", "BridgeHarness", "MosquittoBroker", "hb_bridge", "mosquitto"]
 
 BRIDGE_INSTANCE = "testbot"
 MosquittoBroker = LocalMosquitto
+ADMIN = BrokerUser("admin", secrets.token_hex(24))
+BOT = BrokerUser("bot", secrets.token_hex(24))
 
 
 @pytest.fixture
 def mosquitto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalMosquitto]:
     """A fresh real broker for one test, stopped afterwards."""
-    broker = LocalMosquitto(workdir=tmp_path_factory.mktemp("mosquitto"), bot_instance=BRIDGE_INSTANCE)
+    workdir = tmp_path_factory.mktemp("mosquitto")
+    broker = LocalMosquitto(workdir=workdir, admin=ADMIN, bot=BOT, bot_instance=BRIDGE_INSTANCE)
     try:
         broker.start()
     except ConfigError as exc:

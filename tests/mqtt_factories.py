@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 import threading
 import time
 import uuid
@@ -26,7 +27,7 @@ from hummingbot_plugin.mqtt import (
 )
 
 KEY_ID = "ops"
-SECRET = bytes.fromhex("5a" * 32)
+SECRET = secrets.token_bytes(32)  # HMAC key, new for every test session
 CONTROLLER_ID = "ctrl_1"
 PAIR = "BTC-USDT"
 PRED_TOPIC = prediction_topic("hbot/predictions", PAIR)

@@ -10,18 +10,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hummingbot_plugin.backtest.metrics import compute_metrics
 from hummingbot_plugin.baseline.trend_signal import TrendParams, trend_features
 from hummingbot_plugin.cli import main
 from hummingbot_plugin.data import load_candles, to_epoch_bound
 from hummingbot_plugin.hb.backtest_run import EngineRun, run_offline
 from hummingbot_plugin.hb.controller_config import load_controller_config
+from hummingbot_plugin.ledger import Marks, account_figures, build_ledger
 from hummingbot_plugin.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
 
 BTC_CONFIG = PROJECT_ROOT / "conf" / "controllers" / "baseline_trend_btc_usdt_1h.yml"
 FEE = 0.001
+LOOSE = {"max_drawdown_pct": "0.5"}
 
 
 def _run(candles_file: Path, start: str, end: str, resolution: str, **overrides: Any) -> EngineRun:
@@ -44,14 +45,15 @@ def _run(candles_file: Path, start: str, end: str, resolution: str, **overrides:
 
 @pytest.fixture(scope="module")
 def hourly_run(shared_data_dir: Path) -> EngineRun:
-    return _run(shared_data_dir / "binance_BTC-USDT_1h.csv", "2023-01-01", "2023-04-30", "1h")
+    # a loose drawdown limit: this module checks the engine and the ledger, not the risk gate
+    return _run(shared_data_dir / "binance_BTC-USDT_1h.csv", "2023-01-01", "2023-04-30", "1h", risk=LOOSE)
 
 
 def test_our_metrics_match_independent_recomputation_from_executors(hourly_run: EngineRun) -> None:
     capital = 1000.0
-    metrics, equity, _ = compute_metrics(
-        hourly_run.timestamps, hourly_run.closes, hourly_run.records, capital, FEE
-    )
+    marks = Marks(hourly_run.timestamps, {hourly_run.market: hourly_run.closes})
+    ledger = build_ledger(hourly_run.fills, hourly_run.start_balances, marks)
+    metrics, equity = account_figures(ledger), ledger.equity
     filled = [e for e in hourly_run.executors if float(e.filled_amount_quote) > 0]
     assert len(filled) >= 3, "the baseline should trade in four months of 2023"
     pnls = [float(e.net_pnl_quote) for e in filled]
@@ -193,7 +195,7 @@ def test_zero_trade_period_gives_a_zero_trade_report(
 
 def test_5m_file_at_1h_resolution_equals_the_1h_file(hourly_run: EngineRun, shared_data_dir: Path) -> None:
     """Resampling in the provider is exact: same bars, same executors, same PnL as Binance's own 1h bars."""
-    from_5m = _run(shared_data_dir / "binance_BTC-USDT_5m.csv", "2023-01-01", "2023-04-30", "1h")
+    from_5m = _run(shared_data_dir / "binance_BTC-USDT_5m.csv", "2023-01-01", "2023-04-30", "1h", risk=LOOSE)
     np.testing.assert_array_equal(from_5m.timestamps, hourly_run.timestamps)
     np.testing.assert_array_equal(from_5m.closes, hourly_run.closes)
     assert [(r.entry_ts, r.close_ts, r.close_type) for r in from_5m.records] == [

@@ -10,6 +10,7 @@ import ast
 import json
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -24,19 +25,27 @@ ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
 RUNTIME_DIRS = {"logs", "data"}  # created by Docker at first start; must be git-ignored, never committed
 HB_HOME = "/home/hummingbot"
+GRAFANA_PASSWORD = secrets.token_urlsafe(18)  # per test session, like an operator's
 
 
-@cache
-def compose_config(*profiles: str) -> dict[str, Any]:
-    """The compose file as Compose itself resolves it (clean environment: only the shipped defaults)."""
+def run_compose_config(*profiles: str, grafana_password: str | None) -> subprocess.CompletedProcess[str]:
+    """``docker-compose config`` in a clean environment: only the shipped defaults (+ Grafana's password)."""
     binary = shutil.which("docker-compose")
     if binary is None:
         pytest.fail("docker-compose is not installed: run `make setup` (tools/setup.sh installs it)")
     env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")}
+    if grafana_password is not None:
+        env["GRAFANA_ADMIN_PASSWORD"] = grafana_password
     args = [binary, "-f", str(ROOT / "docker-compose.yml")]
     for profile in profiles:
         args += ["--profile", profile]
-    done = subprocess.run([*args, "config"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run([*args, "config"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+@cache
+def compose_config(*profiles: str) -> dict[str, Any]:
+    """The compose file as Compose itself resolves it."""
+    done = run_compose_config(*profiles, grafana_password=GRAFANA_PASSWORD)
     assert done.returncode == 0, f"docker-compose config failed:\n{done.stderr}"
     parsed: dict[str, Any] = yaml.safe_load(done.stdout)
     return parsed
@@ -61,6 +70,20 @@ def test_compose_is_valid_with_and_without_the_monitoring_profile() -> None:
     assert set(compose_config("monitoring")["services"]) == {"hummingbot", "mqtt", "prometheus", "grafana"}
     for name in ("prometheus", "grafana"):
         assert _service(name)["profiles"] == ["monitoring"]
+
+
+@pytest.mark.parametrize("password", [None, ""], ids=["unset", "empty"])
+def test_compose_refuses_to_run_without_a_grafana_password(password: str | None) -> None:
+    for profiles in ((), ("monitoring",)):
+        done = run_compose_config(*profiles, grafana_password=password)
+        assert done.returncode != 0, "Compose must refuse a Grafana without an admin password"
+        assert "set GRAFANA_ADMIN_PASSWORD" in done.stderr
+
+
+def test_grafana_gets_the_operators_password_and_no_anonymous_access() -> None:
+    grafana = _service("grafana")["environment"]
+    assert grafana["GF_SECURITY_ADMIN_PASSWORD"] == GRAFANA_PASSWORD
+    assert grafana["GF_AUTH_ANONYMOUS_ENABLED"] == "false" and grafana["GF_USERS_ALLOW_SIGN_UP"] == "false"
 
 
 @pytest.mark.parametrize("service", ["hummingbot", "mqtt", "prometheus", "grafana"])

@@ -87,7 +87,8 @@ def test_bad_overrides_over_the_wire_refused_counted_acked(
         ticking(channel, hb_bridge.pump),
     )
     acks = operator.messages(ACK_TOPIC)
-    assert [a["reason"] for a in acks] == [reason for _n, _b, reason in BAD_WIRE]
+    # signed command-shaped messages ({"paused": true}) travel in the command lane, so order is not kept
+    assert sorted(a["reason"] for a in acks) == sorted(reason for _n, _b, reason in BAD_WIRE)
     assert not any(a["accepted"] for a in acks)
     counters = channel.counters()
     assert counters.overrides_accepted == 0 and counters.rejected_total == len(BAD_WIRE)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from decimal import Decimal
 from pathlib import Path
 
@@ -178,8 +179,8 @@ def test_stale_or_disabled_external_falls_back_to_local() -> None:
 
 
 def test_keyring_sources_and_secrecy(tmp_path: Path) -> None:
-    secret = "ab" * 32
-    from_env = Keyring.from_env({KEYRING_ENV: f"ops:{secret}, ci:{'cd' * 16}"})
+    secret = secrets.token_hex(32)
+    from_env = Keyring.from_env({KEYRING_ENV: f"ops:{secret}, ci:{secrets.token_hex(16)}"})
     assert from_env.key_ids() == ["ci", "ops"] and secret not in repr(from_env)
     keys_file = tmp_path / "keys.json"
     keys_file.write_text(json.dumps({"ops": secret}), encoding="utf-8")

@@ -70,4 +70,7 @@ def test_two_pair_replay_reports_every_market_and_every_executor(
     assert traded == {"BTC-USDT", "ETH-USDT"}
     executor_fees = sum(float(e["cum_fees_quote"]) for e in payload["executors"])
     assert sum(m["fees_quote"] for m in per_market.values()) == pytest.approx(executor_fees, rel=1e-9)
-    assert payload["metrics_scope"].startswith("binance BTC-USDT")
+    # the headline is the account, and the markets add up to it (one ledger)
+    assert payload["metrics_scope"].startswith("account")
+    for key in ("net_pnl_quote", "fees_quote", "return_pct", "trades"):
+        assert sum(m[key] for m in per_market.values()) == pytest.approx(payload[key], rel=1e-9, abs=1e-9)

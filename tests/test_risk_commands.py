@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from hummingbot_plugin.mqtt import Keyring, sign_payload
 from hummingbot_plugin.mqtt.replay import ReplayStore
 from hummingbot_plugin.risk.commands import RiskCommandProcessor, command_topics
 
-SECRET = bytes.fromhex("7c" * 32)
+SECRET = secrets.token_bytes(32)  # HMAC key, new for every test session
 TOPIC = command_topics("hbot/control")[0]
 NOW = 1_700_000_000.0
 
@@ -47,7 +48,7 @@ def test_a_signed_fresh_command_is_accepted_and_audited(tmp_path: Path) -> None:
     ("payload", "reason"),
     [
         (make_command(sign=False), "schema"),
-        (make_command(secret=bytes.fromhex("11" * 32)), "bad_signature"),
+        (make_command(secret=secrets.token_bytes(32)), "bad_signature"),
         ({**make_command(), "reason": "tampered"}, "bad_signature"),
         (make_command(issued_at=NOW - 120), "stale"),
         (make_command(issued_at=NOW + 60), "stale"),

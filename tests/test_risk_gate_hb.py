@@ -10,7 +10,6 @@ import pytest
 from hummingbot.core.data_type.common import TradeType
 from hummingbot.strategy_v2.executors.order_executor.data_types import ExecutionStrategy, OrderExecutorConfig
 from hummingbot.strategy_v2.models.executor_actions import CreateExecutorAction, StopExecutorAction
-from hummingbot.strategy_v2.models.executors_info import PerformanceReport
 from risk_hb_factories import (
     PAIR,
     T0,
@@ -50,7 +49,8 @@ def test_drawdown_breach_stops_every_executor_within_one_tick_and_no_order_follo
         make_executor_info("c", is_active=False),
     ]
     assert controller.risk_gate.filter_actions(controller, []) == []
-    controller.performance_report = PerformanceReport(global_pnl_quote=Decimal("-150"))
+    # an executor that names no order (the gate then takes its own PnL): -150 on a capital of 1000
+    controller.executors_info[1] = make_executor_info("b", is_trading=True, net_pnl_quote=Decimal("-150"))
     clock.now += 1
     out = controller.risk_gate.filter_actions(controller, [make_create(), make_create()])
     assert controller.risk_gate.guard.state is RiskState.HALTED

@@ -123,7 +123,9 @@ def test_cli_replay_writes_the_json(shared_data_dir: Path, tmp_path: Path) -> No
     }
     for key in ("net_pnl_quote", "return_pct", "max_drawdown_pct", "trades", "fees_quote", "orders", "fills"):
         assert key in payload
-    assert payload["tick_seconds"] == 60.0 and payload["executor_update_seconds"] == 15.0
+    # candle mode: the clock ticks at the controllers' and executors' update interval (a quarter bar), so
+    # every executor is stamped with the time its open and close really happened
+    assert payload["tick_seconds"] == payload["executor_update_seconds"] == 15.0
     assert (tmp_path / "r.html").read_text().startswith("<!doctype html>")
 
 

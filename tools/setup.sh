@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Idempotent set-up: Python 3.12 virtualenv with pinned packages, the plugin, and Mosquitto.
+# Idempotent set-up: Python 3.12 virtualenv with pinned packages, the plugin, Mosquitto and Chromium.
 # A second run with nothing changed finishes in seconds (it compares a stamp of the lock files).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +22,7 @@ install_system_packages() {
   command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
   command -v mosquitto_pub >/dev/null 2>&1 || missing+=(mosquitto-clients)
   command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)  # headless browser for the HTML report test
   [ ${#missing[@]} -eq 0 ] && return
   echo "setup: installing Debian packages: ${missing[*]}"
   local sudo=""

@@ -8,9 +8,11 @@ Thin Hummingbot adapter over :mod:`hummingbot_plugin.ai` (all decisions are made
   fresh external prediction (replace / blend) from the MQTT control channel, and keeps a bounded history
   of the live rows in ``processed_data["features"]`` (same columns, same values as the frame).
 
-Fails closed (signal 0, reason shown in the status and audited): model missing/unverifiable/for another
-market, stale (> ``stale_after_intervals`` intervals) or gapped candles, non-finite features, external
-prediction expired (external-only mode). Existing executors keep their barriers meanwhile.
+Fails closed (signal 0, reason shown in the status and audited): model missing/unsealed/unverifiable/for
+another market, expired (``model_max_age_days``), stale (> ``stale_after_intervals`` intervals) or gapped
+candles, non-finite features, external prediction expired (external-only mode). Existing executors keep
+their barriers meanwhile. ``model_dir`` may be a registry of versions: a newer sealed version is swapped
+in at a bar boundary, a bad one refused (the current model kept); see ``hummingbot_plugin.ai.lifecycle``.
 Barriers: ``stop_loss = clip(stop_loss_multiple × target_pct, stop_loss_min, stop_loss_max)`` and the
 same for take profit; ``target_pct`` is a fraction of the entry price (0.01 = 1 %).
 """
@@ -41,7 +43,11 @@ from pydantic import Field, field_validator, model_validator
 
 from hummingbot_plugin.ai import SignalEngine, barriers_for, position_quote
 from hummingbot_plugin.ai import config_rules as rules
+from hummingbot_plugin.ai import cost_aware_tick as costaware
+from hummingbot_plugin.ai.candle_health import checked_live_row
+from hummingbot_plugin.ai.cost_aware import CostAwareLive, CostAwareSettings, DecisionMode, target_actions
 from hummingbot_plugin.ai.decision import DecisionRow, SizingMode, empty_frame, refused_row
+from hummingbot_plugin.ai.lifecycle import ModelLifecycle, engine_settings, model_record
 from hummingbot_plugin.ai.status import (
     ChannelState,
     custom_info,
@@ -55,7 +61,7 @@ from hummingbot_plugin.errors import DataError
 from hummingbot_plugin.hb.control_channel import ControlChannel
 from hummingbot_plugin.hb.risk_gate import RiskGatedController
 from hummingbot_plugin.mqtt import ControlChannelSettings
-from hummingbot_plugin.risk.limits import RiskLimits
+from hummingbot_plugin.risk.limits import RiskLimits, capital_field
 
 __all__ = ["AiLivestreamConfig", "AiLivestreamController"]
 
@@ -63,6 +69,7 @@ __all__ = ["AiLivestreamConfig", "AiLivestreamController"]
 class AiLivestreamConfig(DirectionalTradingControllerConfigBase):
     """Quantile-forecast directional trading on one market (venue, pair and model are required)."""
 
+    total_amount_quote: Decimal = capital_field()  # > 0, finite, bounded (MQTT overrides included)
     controller_name: str = "ai_livestream"
     connector_name: str = Field(
         ..., min_length=1, json_schema_extra=prompt_extra("Exchange connector (e.g. binance): ", False, True)
@@ -82,6 +89,27 @@ class AiLivestreamConfig(DirectionalTradingControllerConfigBase):
         json_schema_extra=prompt_extra(
             "Model directory under models/ (blank = external predictions only): ", False, True
         ),
+    )
+    model_sha256: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{64}$",
+        description="pin: only a model whose seal.json digest is this sha256 is loaded (null = any sealed)",
+        json_schema_extra=prompt_extra("Pinned model seal sha256 (blank = none): ", False, False),
+    )
+    model_max_age_days: float | None = Field(
+        default=None,
+        gt=0,
+        description="stop opening positions once the model's data cut-off is older than this (null = never)",
+        json_schema_extra=prompt_extra("Model expires after N days (blank = never): ", False, False),
+    )
+    decision_mode: DecisionMode = Field(
+        default=DecisionMode.CLIENT,
+        description="client: probability threshold + barriers; cost_aware: the walk-forward decision layer",
+        json_schema_extra=prompt_extra("Decision mode (client / cost_aware): ", False, True),
+    )
+    cost_aware: CostAwareSettings = Field(
+        default_factory=CostAwareSettings,
+        json_schema_extra=prompt_extra("Cost-aware decision settings (decision_mode cost_aware): ", True),
     )
     long_threshold: float = Field(
         default=0.45, gt=0, le=1, json_schema_extra=prompt_extra("Min p_long to go long: ", True, True)
@@ -190,18 +218,19 @@ class AiLivestreamController(RiskGatedController, DirectionalTradingControllerBa
         super().__init__(config, *args, **kwargs)
         self.config: AiLivestreamConfig = config
         self.backtesting = isinstance(self.market_data_provider, BacktestingDataProvider)
-        self.engine = SignalEngine.load(
-            config.model_path,
-            interval=config.interval,
-            trading_pair=config.trading_pair,
-            stale_after_bars=config.stale_after_intervals,
-        )
         clock = self.market_data_provider.time
+        self.models = ModelLifecycle(config.model_path, engine_settings(config), clock())
         self.channel = None if self.backtesting else ControlChannel(config, config.mqtt, clock=clock)
         self.channel_state = ChannelState(enabled=self.channel is not None)
         self._external_seen: Any = None
         self._audited: tuple[str, ...] | None = None
+        self.cost_aware_live = CostAwareLive()
         self._publish(refused_row(None, "waiting for the first tick"), empty_frame())
+
+    @property
+    def engine(self) -> SignalEngine:
+        """The model in use (swapped by :attr:`models` at bar boundaries)."""
+        return self.models.engine
 
     def get_candles_config(self) -> list[CandlesConfig]:
         c = self.config
@@ -210,30 +239,34 @@ class AiLivestreamController(RiskGatedController, DirectionalTradingControllerBa
                 connector=c.connector_name,
                 trading_pair=c.trading_pair,
                 interval=c.interval,
-                max_records=rules.CANDLE_RECORDS,
+                max_records=rules.candle_records(c),
             )
         ]
 
     def _candles(self) -> Any:
         c = self.config
         return self.market_data_provider.get_candles_df(
-            c.connector_name, c.trading_pair, c.interval, rules.CANDLE_RECORDS
+            c.connector_name, c.trading_pair, c.interval, rules.candle_records(c)
         )
 
     def _publish(self, row: DecisionRow, features: Any) -> None:
         self.processed_data = {**row.as_dict(), "features": features}
 
     async def update_processed_data(self) -> None:
+        if rules.cost_aware(self.config):
+            self._update_cost_aware()
+            return
         if self.backtesting:
             frame = self.engine.frame(self._candles(), rules.signal_rule(self.config))
             last = rules.row_of(frame.iloc[-1].to_dict()) if len(frame) else refused_row(None, "no candles")
             self._publish(last, frame)
             return
         now = self.market_data_provider.time()
+        self._audit_models(now)
         fresh = self._poll_channel(now)  # overrides accepted now already shape this tick's rule
         rule = rules.signal_rule(self.config)
         try:
-            local = self.engine.live_row(self._candles(), now, rule)
+            local = checked_live_row(self.engine, self._candles(), now, rule)  # + candle sanity
         except DataError as exc:  # the provider has no candles for this market (yet)
             local = refused_row(None, f"candles unavailable: {exc.message}")
         row = effective_row(
@@ -245,6 +278,27 @@ class AiLivestreamController(RiskGatedController, DirectionalTradingControllerBa
             rule=self.engine.rule_for_model(rule),
         )
         self._publish(row, self.engine.history_frame())
+        self._audit(row, now)
+
+    def _update_cost_aware(self) -> None:
+        """The research decision layer: the target position after the newest closed bar."""
+        settings = self.config.cost_aware
+        if self.backtesting:
+            start = getattr(self.market_data_provider, "start_time", None)
+            frame = costaware.backtest_frame(self.engine, self._candles(), settings, start)
+            last = frame.iloc[-1].to_dict() if len(frame) else {"reason": "no candles"}
+            self.processed_data = {**last, "features": frame}
+            return
+        now = self.market_data_provider.time()
+        self._audit_models(now)
+        self._poll_channel(now)  # overrides (e.g. cost_aware margins) apply from this tick
+        try:
+            candles = self._candles()
+            values = costaware.live_decision(self.cost_aware_live, self.engine, candles, now, settings)
+        except DataError as exc:  # the provider has no candles for this market (yet)
+            values = self.cost_aware_live.hold(None, f"candles unavailable: {exc.message}")
+        row = costaware.decision_row(values)
+        self.processed_data = {**row.as_dict(), "target": float(values["target"]), "features": empty_frame()}
         self._audit(row, now)
 
     def _poll_channel(self, now: float) -> Any:
@@ -275,7 +329,19 @@ class AiLivestreamController(RiskGatedController, DirectionalTradingControllerBa
         cooled = self.market_data_provider.time() - last > self.config.cooldown_time
         return len(active) < self.config.max_executors_per_side and cooled
 
+    def _cost_aware_actions(self) -> tuple[bool, list[str]]:
+        """(open now?, executors to stop) from the target position (long/flat)."""
+        longs = [e.id for e in self.executors_info if e.is_active and e.side == TradeType.BUY]
+        target = float(self.processed_data.get("target", 0.0))
+        return target_actions(target, longs, self.can_create_executor(1))
+
     def create_actions_proposal(self) -> list[ExecutorAction]:
+        if rules.cost_aware(self.config):
+            if not self._cost_aware_actions()[0]:
+                return []
+            target = float(self.processed_data.get("target", 0.0))
+            self.processed_data["size_fraction"] = costaware.budget_fraction(target, self.config.cost_aware)
+            self.processed_data["signal"] = 1
         signal = int(self.processed_data.get("signal", 0))
         if signal == 0 or not self.can_create_executor(signal):
             return []
@@ -292,6 +358,9 @@ class AiLivestreamController(RiskGatedController, DirectionalTradingControllerBa
 
     def stop_actions_proposal(self) -> list[ExecutorAction]:
         """Close active positions the current signal turned against (signal 0 keeps them)."""
+        if rules.cost_aware(self.config):
+            ids = self._cost_aware_actions()[1]
+            return [StopExecutorAction(controller_id=self.config.id, executor_id=i) for i in ids]
         signal = int(self.processed_data.get("signal", 0))
         if signal == 0 or not self.config.close_on_opposite_signal:
             return []
@@ -307,10 +376,12 @@ class AiLivestreamController(RiskGatedController, DirectionalTradingControllerBa
     ) -> PositionExecutorConfig:
         c = self.config
         barriers = barriers_for(float(self.processed_data.get("target_pct", 0.0)), rules.barrier_rule(c))
+        limits: dict[str, Any] = {"stop_loss": barriers.stop_loss, "take_profit": barriers.take_profit}
+        limits["time_limit"] = c.time_limit
+        if rules.cost_aware(c):
+            limits = costaware.barriers(c.cost_aware)
         triple = TripleBarrierConfig(
-            stop_loss=barriers.stop_loss,
-            take_profit=barriers.take_profit,
-            time_limit=c.time_limit,
+            **limits,
             trailing_stop=c.trailing_stop,
             open_order_type=OrderType.MARKET,
             take_profit_order_type=c.take_profit_order_type,
@@ -343,13 +414,20 @@ class AiLivestreamController(RiskGatedController, DirectionalTradingControllerBa
             self._audited = key
             sink.append(signal_record(row, self.engine.info, str(c.id), c.trading_pair, now))
 
+    def _audit_models(self, now: float) -> None:
+        """Model lifecycle events (load, swap, refusal, expiry) into the gate's audit sink."""
+        sink = getattr(getattr(self, "_risk_gate", None), "audit", None)
+        for event in self.models.tick(now):
+            if sink is not None:
+                sink.append(model_record(event, str(self.config.id), self.config.trading_pair))
+
     def current_row(self) -> DecisionRow:
         return rules.row_of(self.processed_data)
 
     def to_format_status(self) -> list[str]:
-        return status_lines(
-            self.current_row(), self.engine.info, self.channel_state, self.market_data_provider.time()
-        )
+        now = self.market_data_provider.time()
+        lines = status_lines(self.current_row(), self.engine.info, self.channel_state, now)
+        return lines + self.models.status_lines()
 
     def get_custom_info(self) -> dict[str, Any]:
         return custom_info(self.current_row(), self.engine.info, self.market_data_provider.time())

@@ -30,7 +30,7 @@ from hummingbot_plugin.config_prompts import prompt_extra
 from hummingbot_plugin.data import closed_count, interval_seconds
 from hummingbot_plugin.errors import PluginError
 from hummingbot_plugin.hb.risk_gate import RiskGatedController
-from hummingbot_plugin.risk.limits import RiskLimits
+from hummingbot_plugin.risk.limits import RiskLimits, capital_field
 
 __all__ = ["BaselineTrendConfig", "BaselineTrendController"]
 
@@ -38,6 +38,7 @@ __all__ = ["BaselineTrendConfig", "BaselineTrendController"]
 class BaselineTrendConfig(DirectionalTradingControllerConfigBase):
     """Moving-average trend filter on one market (venue and pair are required)."""
 
+    total_amount_quote: Decimal = capital_field()  # > 0, finite, bounded (MQTT overrides included)
     controller_name: str = Field(default="baseline_trend", json_schema_extra={"is_updatable": False})
     connector_name: str = Field(
         ...,

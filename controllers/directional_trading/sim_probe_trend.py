@@ -22,7 +22,7 @@ from hummingbot_plugin.baseline.trend_signal import check_short_allowed
 from hummingbot_plugin.config_prompts import prompt_extra
 from hummingbot_plugin.errors import PluginError
 from hummingbot_plugin.hb.risk_gate import RiskGatedController
-from hummingbot_plugin.risk.limits import RiskLimits
+from hummingbot_plugin.risk.limits import RiskLimits, capital_field
 
 __all__ = ["SimProbeTrend", "SimProbeTrendConfig"]
 
@@ -30,6 +30,7 @@ __all__ = ["SimProbeTrend", "SimProbeTrendConfig"]
 class SimProbeTrendConfig(DirectionalTradingControllerConfigBase):
     """Config of the probe controller."""
 
+    total_amount_quote: Decimal = capital_field()  # > 0, finite, bounded (MQTT overrides included)
     controller_name: str = "sim_probe_trend"
     candles_interval: str = Field(
         default="1m",

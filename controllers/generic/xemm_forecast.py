@@ -51,7 +51,7 @@ from hummingbot_plugin.config_prompts import prompt_extra
 from hummingbot_plugin.hb import mm_adapter
 from hummingbot_plugin.hb.risk_gate import RiskGatedController
 from hummingbot_plugin.mm import xemm_logic
-from hummingbot_plugin.risk.limits import RiskLimits
+from hummingbot_plugin.risk.limits import RiskLimits, capital_field
 
 _PAIR = r"^[A-Z0-9]+-[A-Z0-9]+$"
 
@@ -62,6 +62,7 @@ class XEMMForecastConfig(ControllerConfigBase):
     controller_type: str = Field(
         default="generic", json_schema_extra=prompt_extra("Controller type: ", False)
     )
+    total_amount_quote: Decimal = capital_field()  # > 0, finite, bounded (MQTT overrides included)
     controller_name: str = Field(
         default="xemm_forecast", json_schema_extra=prompt_extra("Controller name: ", False)
     )

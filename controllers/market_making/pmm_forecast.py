@@ -32,6 +32,7 @@ from typing import Literal
 
 from hummingbot.core.data_type.common import PriceType, TradeType
 from hummingbot.data_feed.candles_feed.data_types import CandlesConfig
+from hummingbot.strategy_v2.backtesting.backtesting_data_provider import BacktestingDataProvider
 from hummingbot.strategy_v2.controllers.market_making_controller_base import (
     MarketMakingControllerBase,
     MarketMakingControllerConfigBase,
@@ -45,15 +46,17 @@ from hummingbot.strategy_v2.models.executor_actions import (
 from pydantic import Field, field_validator, model_validator
 
 from hummingbot_plugin.config_prompts import prompt_extra
+from hummingbot_plugin.fees import MIN_MAKER_FEE
 from hummingbot_plugin.hb import mm_adapter
 from hummingbot_plugin.hb.risk_gate import RiskGatedController
 from hummingbot_plugin.mm import pmm_logic
-from hummingbot_plugin.risk.limits import RiskLimits
+from hummingbot_plugin.risk.limits import RiskLimits, capital_field
 
 
 class PMMForecastConfig(MarketMakingControllerConfigBase):
     """Validated configuration (``extra='forbid'``): every field has a range and a prompt."""
 
+    total_amount_quote: Decimal = capital_field()  # > 0, finite, bounded (MQTT overrides included)
     controller_name: str = Field(
         default="pmm_forecast", json_schema_extra=prompt_extra("Controller name: ", False)
     )
@@ -105,9 +108,9 @@ class PMMForecastConfig(MarketMakingControllerConfigBase):
     )
     maker_fee: Decimal = Field(
         default=Decimal("0.001"),
-        ge=0,
+        ge=MIN_MAKER_FEE,
         le=Decimal("0.01"),
-        json_schema_extra=prompt_extra("Maker fee (fraction, 0.001 = 0.1%): ", True, True),
+        json_schema_extra=prompt_extra("Maker fee (fraction, 0.001 = 0.1%; negative = rebate): ", True, True),
     )
     min_profit_margin: Decimal = Field(
         default=Decimal("0.0002"),
@@ -201,6 +204,7 @@ class PMMForecastController(RiskGatedController, MarketMakingControllerBase):
         super().__init__(config, *args, **kwargs)
         self.config: PMMForecastConfig = config
         self._forecast_fn = pmm_logic.load_forecast_fn(config.model_dir)
+        self._backtesting = isinstance(self.market_data_provider, BacktestingDataProvider)
 
     def get_candles_config(self) -> list[CandlesConfig]:
         return [
@@ -222,8 +226,11 @@ class PMMForecastController(RiskGatedController, MarketMakingControllerBase):
         mid = self.market_data_provider.get_price_by_type(
             self.config.connector_name, self.config.trading_pair, PriceType.MidPrice
         )
+        # Live and in replays only bars closed at the trading clock count; Hummingbot's backtesting engine
+        # serves finished bars and merges the feature frame row by row itself.
+        now = None if self._backtesting else float(self.market_data_provider.time())
         self.processed_data = pmm_logic.processed_data(
-            candles, self.config, float(mid), self._forecast_fn, self.processed_data
+            candles, self.config, float(mid), self._forecast_fn, self.processed_data, now
         )
 
     def determine_executor_actions(self) -> list[ExecutorAction]:

@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from hummingbot_plugin.ai.barriers import BarrierRule, SizingRule
+from hummingbot_plugin.ai.cost_aware import DecisionMode, check_settings
 from hummingbot_plugin.ai.decision import DecisionRow, SignalRule, SizingMode
+from hummingbot_plugin.ai.research_model import RESEARCH_WINDOW
 from hummingbot_plugin.ai.status import ChannelState
 from hummingbot_plugin.ai.views import ExternalPolicy
 from hummingbot_plugin.baseline.trend_signal import check_short_allowed
@@ -23,9 +25,11 @@ from hummingbot_plugin.settings import models_dir
 __all__ = [
     "CANDLE_RECORDS",
     "barrier_rule",
+    "candle_records",
     "channel_state",
     "check_config",
     "check_interval",
+    "cost_aware",
     "model_path",
     "policy",
     "row_of",
@@ -57,6 +61,8 @@ def check_config(config: Any) -> None:
             "stop_loss/take_profit are derived from target_pct: leave them empty and set "
             "stop_loss_multiple/take_profit_multiple and their _min/_max bounds"
         )
+    if cost_aware(config):
+        _check_cost_aware(config)
     if config.model_dir is None:
         if config.mqtt.prediction_mode is not PredictionMode.REPLACE:
             raise ValueError(
@@ -64,6 +70,25 @@ def check_config(config: Any) -> None:
             )
         if config.sizing_mode is not SizingMode.FIXED:
             raise ValueError("kelly sizing needs the in-process model: set sizing_mode: fixed or a model_dir")
+
+
+def cost_aware(config: Any) -> bool:
+    """True when the config runs the research decision layer (``decision_mode: cost_aware``)."""
+    return str(getattr(config, "decision_mode", DecisionMode.CLIENT)) == DecisionMode.COST_AWARE.value
+
+
+def candle_records(config: Any) -> int:
+    """Candles to request: the research window in cost-aware mode, else the forecaster's."""
+    return RESEARCH_WINDOW + 100 if cost_aware(config) else CANDLE_RECORDS
+
+
+def _check_cost_aware(config: Any) -> None:
+    if config.model_dir is None:
+        raise ValueError("decision_mode cost_aware needs model_dir (a model from tools/train_wf_models.sh)")
+    try:
+        check_settings(config.cost_aware, bool(config.allow_short))
+    except PluginError as exc:
+        raise ValueError(str(exc)) from None
 
 
 def model_path(model_dir: str | None) -> Path | None:

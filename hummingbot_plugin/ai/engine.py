@@ -8,13 +8,15 @@ drives it):
   computed once and cached; later ticks on the same bar only re-apply the (cheap, updatable) rule.
   Each newly forecast bar is appended to a bounded history (:meth:`history_frame`).
 
-A model that is missing, fails its sha256/structure checks, or was trained for another pair or interval
-is refused: every decision is then signal 0 with ``model unavailable: ...`` as the reason.
+A model that is missing, unsealed, fails its seal/sha256/structure checks (or the pinned seal digest),
+or was trained for another pair or interval is refused: every decision is then signal 0 with
+``model unavailable: ...`` as the reason. A model older than ``max_age_days`` (its data cut-off against
+the trading clock) has expired: its decisions keep their values but signal 0 with ``model expired: ...``.
+Swapping versions at bar boundaries is :mod:`hummingbot_plugin.ai.lifecycle`'s job.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -33,54 +35,105 @@ from hummingbot_plugin.ai.decision import (
     refused_row,
 )
 from hummingbot_plugin.ai.history import DecisionHistory
+from hummingbot_plugin.ai.research_model import ResearchForecaster
 from hummingbot_plugin.data import closed_count, interval_seconds
 from hummingbot_plugin.errors import ModelError
+from hummingbot_plugin.ml.artifacts import read_manifest
 from hummingbot_plugin.ml.forecaster import Forecast, Forecaster, NoForecast
 from hummingbot_plugin.ml.live import CandleArrays
+from hummingbot_plugin.ml.manifest import RESEARCH_SPEC_VERSION
+from hummingbot_plugin.ml.seal import check_seal_matches, verify_seal
 from hummingbot_plugin.ml.spec import LIVE_WINDOW
 
-__all__ = ["HISTORY_ROWS", "ModelInfo", "SignalEngine"]
+__all__ = ["HISTORY_ROWS", "EngineSettings", "ModelInfo", "SignalEngine"]
 
 HISTORY_ROWS = 240
 _OHLCV = ("timestamp", "open", "high", "low", "close", "volume")
+_DAY = 86_400.0
+
+
+@dataclass(frozen=True, slots=True)
+class EngineSettings:
+    """How a model is verified and used: market, staleness, seal pin, maximum age (None = never)."""
+
+    interval: str
+    trading_pair: str
+    stale_after_bars: float = 2.0
+    probe: bool = True
+    pin: str | None = None
+    max_age_days: float | None = None
+    research: bool = False  # decision_mode cost_aware: a research-spec model is required
 
 
 @dataclass(frozen=True, slots=True)
 class ModelInfo:
-    """What is known about the configured model; ``error`` is '' when it is loaded and verified."""
+    """What is known about the configured model; ``error`` is '' when it is loaded and verified.
+
+    ``sha256`` is the seal digest (manifest + every model file); ``version`` the registry version name.
+    """
 
     model_id: str
     sha256: str = ""
     data_cutoff: float | None = None
     error: str = ""
+    version: str = ""
 
 
-def _verified(model_dir: Path, interval: str, trading_pair: str, probe: bool) -> tuple[Forecaster, ModelInfo]:
-    forecaster = Forecaster.load(model_dir, probe=probe)
-    manifest = forecaster.manifest
-    if manifest.interval != interval or manifest.trading_pair != trading_pair:
+def _verified(
+    model_dir: Path, settings: EngineSettings, version: str
+) -> tuple[Forecaster | ResearchForecaster, ModelInfo]:
+    """Manifest and seal (and pin) first, then the market, and only then LightGBM (a research-spec
+    model is loaded as a :class:`ResearchForecaster`, for ``decision_mode: cost_aware``)."""
+    manifest = read_manifest(model_dir, accept_research=True)
+    seal = verify_seal(model_dir, settings.pin)
+    check_seal_matches(model_dir, manifest, seal)
+    if manifest.interval != settings.interval or manifest.trading_pair != settings.trading_pair:
         raise ModelError(
             f"model {manifest.model_id} was trained on {manifest.trading_pair} {manifest.interval} bars, "
-            f"the controller trades {trading_pair} {interval}",
+            f"the controller trades {settings.trading_pair} {settings.interval}",
             fix="point model_dir at a model of the same pair and interval",
         )
-    digest = hashlib.sha256((model_dir / "manifest.json").read_bytes()).hexdigest()
+    is_research = manifest.feature_spec_version == RESEARCH_SPEC_VERSION
+    if is_research != settings.research:
+        needed = "decision_mode: cost_aware" if is_research else "decision_mode: client"
+        raise ModelError(
+            f"model {manifest.model_id} (feature spec {manifest.feature_spec_version!r}) needs {needed}",
+            fix=f"set {needed}, or point model_dir at a model made for the configured decision_mode",
+        )
+    forecaster: Forecaster | ResearchForecaster
+    if is_research:
+        forecaster = ResearchForecaster.load(model_dir, probe=settings.probe)
+    else:
+        forecaster = Forecaster.load(model_dir, probe=settings.probe)
     cutoff = pd.Timestamp(manifest.data_cutoff).timestamp()
-    return forecaster, ModelInfo(manifest.model_id, digest, cutoff)
+    return forecaster, ModelInfo(manifest.model_id, seal.digest, cutoff, version=version)
 
 
 class SignalEngine:
     """Model + candle checks + decision; build with :meth:`load`."""
 
     def __init__(
-        self, forecaster: Forecaster | None, info: ModelInfo, interval: str, stale_after_bars: float
+        self, forecaster: Forecaster | ResearchForecaster | None, info: ModelInfo, settings: EngineSettings
     ) -> None:
-        self.forecaster = forecaster
+        self.research = forecaster if isinstance(forecaster, ResearchForecaster) else None
+        self.forecaster = forecaster if isinstance(forecaster, Forecaster) else None
         self.info = info
-        self.interval_s = interval_seconds(interval)
-        self.stale_after_bars = stale_after_bars
+        self.settings = settings
+        self.interval_s = interval_seconds(settings.interval)
+        self.stale_after_bars = settings.stale_after_bars
         self._cached: tuple[float, Forecast | NoForecast] | None = None
         self._history = DecisionHistory(HISTORY_ROWS)
+
+    @classmethod
+    def open(cls, model_dir: Path, settings: EngineSettings, version: str = "") -> SignalEngine:
+        """Verify and load ``model_dir``; ModelError (message + fix) when it is refused."""
+        forecaster, info = _verified(model_dir, settings, version)
+        return cls(forecaster, info, settings)
+
+    @classmethod
+    def refused(cls, model_id: str, reason: str, settings: EngineSettings) -> SignalEngine:
+        """An engine without a model: every decision is signal 0 with ``reason``."""
+        return cls(None, ModelInfo(model_id, error=reason), settings)
 
     @classmethod
     def load(
@@ -93,20 +146,48 @@ class SignalEngine:
         probe: bool = True,
     ) -> SignalEngine:
         """Verify and load ``model_dir`` (None = external predictions only); never raises ModelError."""
+        settings = EngineSettings(interval, trading_pair, stale_after_bars, probe)
         if model_dir is None:
-            return cls(None, ModelInfo("external-only"), interval, stale_after_bars)
+            return cls(None, ModelInfo("external-only"), settings)
         try:
-            forecaster, info = _verified(model_dir, interval, trading_pair, probe)
+            return cls.open(model_dir, settings)
         except ModelError as exc:
-            info = ModelInfo(model_dir.name, error=f"model unavailable: {exc.message}")
-            return cls(None, info, interval, stale_after_bars)
-        return cls(forecaster, info, interval, stale_after_bars)
+            return cls.refused(model_dir.name, f"model unavailable: {exc.message}", settings)
+
+    def adopt_history(self, previous: SignalEngine) -> None:
+        """Keep the live decision history of the engine this one replaces (a swap is not a restart)."""
+        self._history = previous._history
+
+    def expires_at(self) -> float | None:
+        """Trading time after which the model has expired (None: never)."""
+        age = self.settings.max_age_days
+        if age is None or self.info.data_cutoff is None:
+            return None
+        return self.info.data_cutoff + age * _DAY
+
+    def expiry_reason(self, now: float) -> str:
+        """``model expired: ...`` once ``now`` is past :meth:`expires_at`, else ''."""
+        end = self.expires_at()
+        if end is None or now <= end or self.info.data_cutoff is None:
+            return ""
+        cutoff = pd.Timestamp(self.info.data_cutoff, unit="s", tz="UTC").strftime("%Y-%m-%d %H:%M")
+        return (
+            f"model expired: {self.info.model_id} was trained on data up to {cutoff} UTC, more than "
+            f"model_max_age_days={self.settings.max_age_days:g} ago; no new positions"
+        )
+
+    @property
+    def loaded(self) -> bool:
+        """A verified model (of either spec) is in use."""
+        return self.forecaster is not None or self.research is not None
 
     @property
     def refusal(self) -> str:
         """Why no in-process forecast can ever be made ('' when the model is loaded)."""
         if self.forecaster is not None:
             return ""
+        if self.research is not None:
+            return f"model {self.info.model_id} is a research model: set decision_mode: cost_aware"
         return self.info.error or REASON_NO_MODEL
 
     def rule_for_model(self, rule: SignalRule) -> SignalRule:
@@ -121,7 +202,13 @@ class SignalEngine:
             rows = [refused_row(float(t), self.refusal).as_dict() for t in stamps]
             return pd.DataFrame(rows, columns=list(FRAME_COLUMNS)) if rows else empty_frame()
         predictions = self.forecaster.predict_frame(candles.loc[:, list(_OHLCV)])
-        return decision_frame(predictions, self.rule_for_model(rule))
+        frame = decision_frame(predictions, self.rule_for_model(rule))
+        end = self.expires_at()
+        if end is not None:  # decided at each bar's close
+            late = (frame["timestamp"].to_numpy(np.float64) + self.interval_s > end) & (frame["reason"] == "")
+            frame.loc[late, "signal"] = 0
+            frame.loc[late, "reason"] = self.expiry_reason(end + 1.0)  # the same text as live
+        return frame
 
     # -- live ----------------------------------------------------------------------------------
     def live_row(self, candles: pd.DataFrame, now: float, rule: SignalRule) -> DecisionRow:
@@ -138,6 +225,9 @@ class SignalEngine:
             return refused_row(newest_closed, self.refusal)
         forecast = self._forecast(candles, closed, newest_closed)
         row = decision_row(forecast, self.rule_for_model(rule))
+        expired = self.expiry_reason(now) if row.ok else ""
+        if expired:
+            row = replace(row, signal=0, reason=expired)
         if self._history.last_timestamp != newest_closed:
             self._history.append(row)
         return row

@@ -8,6 +8,7 @@ editing, deleting or reordering any line breaks the chain from that line on.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import re
 from pathlib import Path
@@ -22,7 +23,9 @@ __all__ = [
     "audit_files",
     "canonical_json",
     "entry_hash",
+    "entry_mac",
     "file_name",
+    "head_mac",
 ]
 
 GENESIS_HASH = "0" * 64
@@ -38,9 +41,13 @@ class ChainEntry(BaseModel):
     prev_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
     hash: str = Field(pattern=r"^[0-9a-f]{64}$")
     record: dict[str, Any]
+    mac: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$", description="HMAC of hash (keyed chain)")
 
     def to_line(self) -> str:
-        return canonical_json(self.model_dump(mode="json")) + "\n"
+        body = self.model_dump(mode="json")
+        if body["mac"] is None:
+            del body["mac"]
+        return canonical_json(body) + "\n"
 
 
 def canonical_json(value: Any) -> str:
@@ -52,6 +59,16 @@ def entry_hash(prev_hash: str, seq: int, record: dict[str, Any]) -> str:
     """The hash that chains ``record`` (number ``seq``) to its predecessor."""
     payload = f"{prev_hash}|{seq}|{canonical_json(record)}".encode()
     return hashlib.sha256(payload).hexdigest()
+
+
+def entry_mac(key: bytes, entry_hash_hex: str) -> str:
+    """HMAC-SHA256 of an entry's hash: without the key no one can append, edit or re-chain."""
+    return hmac.new(key, f"entry|{entry_hash_hex}".encode(), hashlib.sha256).hexdigest()
+
+
+def head_mac(key: bytes, seq: int, head_hash: str) -> str:
+    """HMAC of the chain head (seq + hash), recorded outside the log as an anchor."""
+    return hmac.new(key, f"head|{seq}|{head_hash}".encode(), hashlib.sha256).hexdigest()
 
 
 def file_name(index: int) -> str:

@@ -16,6 +16,7 @@ __all__ = [
     "DecisionRecord",
     "ExecutorActionRecord",
     "FillRecord",
+    "ModelRecord",
     "OrderRecord",
     "OverrideRecord",
     "RecoveryRecord",
@@ -80,6 +81,13 @@ class RiskTransitionRecord(_RecordBase):
     to_state: str
     reason_code: str
     reason_text: str
+    # what an equity limit acted on (decimal strings; None for other reasons)
+    equity_quote: str | None = None
+    high_water_mark_quote: str | None = None
+    drawdown_quote: str | None = None
+    drawdown_pct: str | None = None
+    capital_quote: str | None = None
+    day_start_equity_quote: str | None = None
 
 
 class ExecutorActionRecord(_RecordBase):
@@ -120,6 +128,20 @@ class FillRecord(_RecordBase):
     fee_quote: str = "0"
 
 
+class ModelRecord(_RecordBase):
+    """The model lifecycle: a version loaded, swapped in, refused (kept the current one) or expired."""
+
+    type: Literal["model"] = "model"
+    event: Literal["loaded", "swapped", "refused", "expired"]
+    trading_pair: str
+    model_id: str
+    version: str = ""
+    model_sha256: str = ""
+    previous_model_id: str = ""
+    previous_sha256: str = ""
+    reason: str = ""
+
+
 class RecoveryRecord(_RecordBase):
     """The log found and set aside a torn (partially written) tail when it was reopened."""
 
@@ -138,6 +160,7 @@ AuditRecord = Annotated[
     | ExecutorActionRecord
     | OrderRecord
     | FillRecord
+    | ModelRecord
     | RecoveryRecord,
     Field(discriminator="type"),
 ]

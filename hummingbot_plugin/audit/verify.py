@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hmac
+import json
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
-from hummingbot_plugin.audit.chain import GENESIS_HASH, ChainEntry, audit_files, entry_hash
+from hummingbot_plugin.audit.chain import (
+    GENESIS_HASH,
+    ChainEntry,
+    audit_files,
+    entry_hash,
+    entry_mac,
+    head_mac,
+)
 from hummingbot_plugin.audit.records import AuditRecord, parse_record
 
-__all__ = ["ChainBreak", "VerifyResult", "iter_records", "verify_chain"]
+__all__ = ["ChainBreak", "VerifyResult", "find_anchor", "iter_records", "verify_chain"]
 
 
 @dataclass(frozen=True)
@@ -32,21 +42,26 @@ class VerifyResult:
     first_break: ChainBreak | None
 
 
-def verify_chain(path: Path) -> VerifyResult:
+def verify_chain(
+    path: Path, key: bytes | None = None, anchor: Mapping[str, Any] | None = None
+) -> VerifyResult:
     """Check every line: valid entry, valid record, consecutive seq, prev_hash link, recomputed hash.
 
-    A single file may start mid-chain (a rotated file): its first entry is then trusted as the anchor.
+    With ``key`` every entry's HMAC must verify (a forged or re-chained record has none that does).
+    With ``anchor`` (a signed head recorded outside the log) the chain must still contain that head:
+    dropped last records, deleted or emptied files are reported. A single file may start mid-chain
+    (a rotated file): its first entry is then trusted as the anchor.
     """
     files = audit_files(path)
-    if not files:
+    if not files and anchor is None:
         brk = ChainBreak(path, 0, None, "no audit files found")
         return VerifyResult(False, 0, 0, brk)
-    count = 0
+    count, seen = 0, {}
     expected_seq: int | None = None if path.is_file() else 1
     prev_hash: str | None = None if path.is_file() else GENESIS_HASH
     for file in files:
         for line_no, raw in _lines(file):
-            problem, entry = _check_line(raw, expected_seq, prev_hash)
+            problem, entry = _check_line(raw, expected_seq, prev_hash, key)
             if problem is not None:
                 return VerifyResult(
                     False, count, len(files), ChainBreak(file, line_no, _seq_of(entry), problem)
@@ -54,7 +69,48 @@ def verify_chain(path: Path) -> VerifyResult:
             assert entry is not None
             count += 1
             expected_seq, prev_hash = entry.seq + 1, entry.hash
+            if anchor is not None and entry.seq == anchor.get("seq"):
+                seen[entry.seq] = entry.hash
+    problem = _check_anchor(anchor, seen, key, (expected_seq or 1) - 1) if anchor is not None else None
+    if problem is not None:
+        return VerifyResult(
+            False, count, len(files), ChainBreak(files[-1] if files else path, 0, None, problem)
+        )
     return VerifyResult(True, count, len(files), None)
+
+
+def _check_anchor(
+    anchor: Mapping[str, Any], seen: dict[int, str], key: bytes | None, last: int
+) -> str | None:
+    seq, digest = anchor.get("seq"), anchor.get("hash")
+    if not isinstance(seq, int) or not isinstance(digest, str):
+        return "the recorded head is malformed"
+    if key is not None and not hmac.compare_digest(head_mac(key, seq, digest), str(anchor.get("mac", ""))):
+        return "the recorded head's signature does not verify (forged anchor or wrong key)"
+    if seq == 0:
+        return None
+    if seq not in seen:
+        return (
+            f"the chain ends at seq {last} but the head recorded outside the log is seq {seq} "
+            "(records or files deleted)"
+        )
+    if seen[seq] != digest:
+        return f"record seq {seq} differs from the head recorded outside the log (chain rewritten)"
+    return None
+
+
+def find_anchor(paths: list[Path]) -> dict[str, Any] | None:
+    """The newest signed head (highest seq) found in risk-state JSON files (``audit_head``)."""
+    best: dict[str, Any] | None = None
+    for path in paths:
+        try:
+            head = json.loads(path.read_text(encoding="utf-8")).get("audit_head")
+        except (OSError, ValueError, AttributeError):
+            continue
+        valid = isinstance(head, dict) and isinstance(head.get("seq"), int)
+        if valid and (best is None or head["seq"] > best["seq"]):
+            best = head
+    return best
 
 
 def iter_records(path: Path) -> Iterator[AuditRecord]:
@@ -71,7 +127,7 @@ def _lines(file: Path) -> Iterator[tuple[int, bytes]]:
 
 
 def _check_line(
-    raw: bytes, expected_seq: int | None, prev_hash: str | None
+    raw: bytes, expected_seq: int | None, prev_hash: str | None, key: bytes | None = None
 ) -> tuple[str | None, ChainEntry | None]:
     try:
         entry = ChainEntry.model_validate_json(raw)
@@ -83,6 +139,8 @@ def _check_line(
         return "prev_hash does not match the previous record's hash (record deleted or reordered)", entry
     if entry_hash(entry.prev_hash, entry.seq, entry.record) != entry.hash:
         return "hash does not match the record's content (record edited)", entry
+    if key is not None and not hmac.compare_digest(entry.mac or "", entry_mac(key, entry.hash)):
+        return "HMAC does not verify with the audit key (record forged or chain rewritten)", entry
     try:
         parse_record(entry.record)
     except ValidationError as exc:

@@ -1,19 +1,20 @@
-"""The backtest results document (JSON) and its console summary."""
+"""The backtest results document (JSON) and its console summary, from the one ledger."""
 
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from dataclasses import asdict, dataclass, is_dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from hummingbot_plugin.backtest.metrics import BacktestMetrics, ExecutorRecord, FloatArray
+from hummingbot_plugin.ledger import LedgerBook
+from hummingbot_plugin.ledger.document import ACCOUNTING_RULES, headline, iso, ledger_section
+from hummingbot_plugin.ledger.table import format_table
 
-__all__ = ["RunContext", "build_results", "format_summary", "write_json"]
+__all__ = ["RunContext", "RunOutcome", "build_results", "format_summary", "write_json"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,14 +30,25 @@ class RunContext:
     requested_end: str | None
     fee: float
     capital: float
+    sizing: str = "fixed"
 
 
-def _iso(timestamp: float) -> str:
-    return datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+@dataclass(frozen=True)
+class RunOutcome:
+    """What the engine did besides fills: risk state changes, denials, budget refusals, ruin."""
+
+    executors: list[dict[str, Any]]
+    risk_transitions: list[Any]
+    risk_denials: dict[str, int]
+    budget_refusals: dict[str, int]
+    ruined_at: float | None
+    hummingbot_summary: dict[str, Any]
 
 
 def _clean(value: Any) -> Any:
-    """JSON-safe: NaN/inf become null, numpy scalars become Python numbers."""
+    """JSON-safe: NaN/inf become null, numpy scalars become Python numbers, dataclasses dicts."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return _clean(asdict(value))
     if isinstance(value, dict):
         return {str(k): _clean(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -51,42 +63,48 @@ def _clean(value: Any) -> Any:
 
 
 def build_results(
-    context: RunContext,
-    metrics: BacktestMetrics,
-    timestamps: FloatArray,
-    equity: FloatArray,
-    hold: FloatArray,
-    records: list[ExecutorRecord],
-    hummingbot_summary: dict[str, Any],
+    context: RunContext, ledger: LedgerBook, hold: LedgerBook, outcome: RunOutcome
 ) -> dict[str, Any]:
-    """The full results document (metrics at top level, then inputs, curve and executors)."""
-    document: dict[str, Any] = asdict(metrics)
-    document.update(
-        {
-            "config_file": context.config_file,
-            "config": context.config,
-            "data_file": context.data_file,
-            "interval": context.interval,
-            "resolution": context.resolution,
-            "period": {
-                "requested_start": context.requested_start,
-                "requested_end": context.requested_end,
-                "first_bar": _iso(float(timestamps[0])) if timestamps.size else None,
-                "last_bar": _iso(float(timestamps[-1])) if timestamps.size else None,
-                "bars": int(timestamps.size),
-            },
-            "fee": context.fee,
-            "capital": context.capital,
-            "equity_method": "capital + per-executor mark-to-market PnL at each bar's close "
-            "(fees charged at entry); see hummingbot_plugin/backtest/metrics.py",
-            "equity_curve": [
-                {"timestamp": int(t), "equity": float(e), "buy_and_hold": float(h)}
-                for t, e, h in zip(timestamps, equity, hold, strict=True)
-            ],
-            "executors": [asdict(r) for r in records],
-            "hummingbot_summary": hummingbot_summary,
-        }
-    )
+    """The results document: the account's figures at top level (buy-and-hold beside), then the inputs,
+    the period, the risk section, the ledger (per market, balances, curve, trades) and the executors."""
+    ts = ledger.timestamps
+    section = ledger_section(ledger)
+    hold_curve = hold.equity
+    document: dict[str, Any] = {
+        **headline(ledger, hold),
+        "kind": "backtest",
+        "config_file": context.config_file,
+        "config": context.config,
+        "data_file": context.data_file,
+        "interval": context.interval,
+        "resolution": context.resolution,
+        "period": {
+            "requested_start": context.requested_start,
+            "requested_end": context.requested_end,
+            "first_bar": iso(float(ts[0])),
+            "last_bar": iso(float(ts[-1])),
+            "bars": int(ts.size),
+        },
+        "fee": context.fee,
+        "capital": context.capital,
+        "sizing": context.sizing,
+        "equity_method": ACCOUNTING_RULES,
+        "per_market": section["per_market"],
+        "account": section["account"],
+        "risk": {
+            "transitions": outcome.risk_transitions,
+            "denials_by_reason": outcome.risk_denials,
+            "budget_refusals_by_reason": outcome.budget_refusals,
+            "ruined_at": iso(outcome.ruined_at) if outcome.ruined_at is not None else None,
+        },
+        "equity_curve": [
+            {"time": p["time"], "timestamp": p["timestamp"], "equity": p["equity"], "buy_and_hold": float(h)}
+            for p, h in zip(section["equity_curve"], hold_curve, strict=True)
+        ],
+        "ledger": section,
+        "executors": outcome.executors,
+        "hummingbot_summary": outcome.hummingbot_summary,
+    }
     return dict(_clean(document))
 
 
@@ -95,42 +113,32 @@ def write_json(document: dict[str, Any], path: Path) -> None:
     path.write_text(json.dumps(document, indent=1, allow_nan=False))
 
 
-def _fmt(value: float | int | None, spec: str) -> str:
-    return "n/a" if value is None else format(value, spec)
-
-
-def format_summary(metrics: BacktestMetrics, context: RunContext, first_bar: str, last_bar: str) -> str:
-    """A readable table: the strategy next to buy-and-hold."""
-    rows = [
-        ("return %", _fmt(metrics.return_pct, "+.2f"), _fmt(metrics.buy_and_hold_return_pct, "+.2f")),
-        (
-            "Sharpe (daily, ann.)",
-            _fmt(metrics.sharpe_daily_annualized, ".2f"),
-            _fmt(metrics.buy_and_hold_sharpe_daily_annualized, ".2f"),
-        ),
-        (
-            "max drawdown %",
-            _fmt(metrics.max_drawdown_pct, ".2f"),
-            _fmt(metrics.buy_and_hold_max_drawdown_pct, ".2f"),
-        ),
-        (
-            "net PnL (quote)",
-            _fmt(metrics.net_pnl_quote, "+.2f"),
-            _fmt(metrics.buy_and_hold_return_pct / 100 * context.capital, "+.2f"),
-        ),
-        ("trades", str(metrics.trades), "1"),
-        ("win rate", _fmt(metrics.win_rate, ".1%"), ""),
-        ("profit factor", _fmt(metrics.profit_factor, ".2f"), ""),
-        ("fees (quote)", _fmt(metrics.fees_quote, ".2f"), ""),
-        ("volume (quote)", _fmt(metrics.volume_quote, ",.0f"), ""),
-        ("time in market %", _fmt(metrics.exposure_time_pct, ".1f"), "100.0"),
-    ]
+def format_summary(document: dict[str, Any]) -> str:
+    """The headline table: the strategy (the account) next to buy-and-hold, then risk and budget lines."""
+    period = document["period"]
     head = (
-        f"{context.config.get('id', '')} on {Path(context.data_file).name}  {first_bar} → {last_bar}  "
-        f"fee {context.fee:g}  capital {context.capital:g}"
+        f"backtest of {document['config'].get('id', '')} on {Path(document['data_file']).name}  "
+        f"{period['first_bar']} → {period['last_bar']}  fee {document['fee']:g}  "
+        f"capital {document['capital']:g}  sizing {document['sizing']}"
     )
-    lines = [head, f"{'':24}{'strategy':>14}{'buy & hold':>14}"]
-    lines += [f"{name:24}{ours:>14}{hold:>14}" for name, ours, hold in rows]
-    if metrics.trades == 0:
+    hold = {
+        "return_pct": document["buy_and_hold_return_pct"],
+        "net_pnl_quote": document["buy_and_hold_net_pnl_quote"],
+        "sharpe_daily_annualized": document["buy_and_hold_sharpe_daily_annualized"],
+        "max_drawdown_pct": document["buy_and_hold_max_drawdown_pct"],
+        "trades": 0,
+        "exposure_time_pct": 100.0,
+    }
+    lines = [head, format_table([("strategy", document["account"]), ("buy & hold", hold)],
+                                document["ledger"]["quote_asset"])]
+    risk = document["risk"]
+    for t in risk["transitions"]:
+        lines.append(f"risk: {iso(t['timestamp'])} {t['scope']} {t['from_state']} -> {t['to_state']} "
+                     f"({t['reason_code']}: {t['text']})")
+    if risk["budget_refusals_by_reason"]:
+        lines.append(f"budget: orders refused {risk['budget_refusals_by_reason']}")
+    if risk["ruined_at"]:
+        lines.append(f"RUIN: from {risk['ruined_at']} the account could not fund any order; trading stopped")
+    if document["account"]["n_fills"] == 0:
         lines.append("no trade was made in this period (zero-trade report)")
     return "\n".join(lines)

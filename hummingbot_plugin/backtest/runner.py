@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from hummingbot_plugin.backtest.metrics import compute_metrics
-from hummingbot_plugin.backtest.report import render_png, write_report
-from hummingbot_plugin.backtest.results import RunContext, build_results, format_summary, write_json
+from hummingbot_plugin.backtest.results import (
+    RunContext,
+    RunOutcome,
+    build_results,
+    format_summary,
+    write_json,
+)
 from hummingbot_plugin.data import infer_interval, interval_seconds, load_candles, to_epoch_bound
+from hummingbot_plugin.data.coverage import DataSpan, coverage
 from hummingbot_plugin.errors import ConfigError, DataError
+from hummingbot_plugin.ledger import LedgerBook, Marks, build_ledger
+from hummingbot_plugin.ledger.document import buy_and_hold, hold_figures
+from hummingbot_plugin.report import RiskChange, RunReport, report_from_ledger, write_report
 from hummingbot_plugin.settings import data_file
 
 __all__ = ["BacktestRequest", "run_backtest_command"]
@@ -59,17 +67,11 @@ class BacktestRequest:
 
 
 def _period(request: BacktestRequest, first: float, last: float) -> tuple[int, int]:
+    """The bars used: the request cut to the file (DataError with ISO times when they do not meet)."""
+    span = DataSpan(str(request.candles), first, last)
     start = to_epoch_bound(request.start, is_end=False)
-    end = to_epoch_bound(request.end, is_end=True)
-    lower = int(max(first, start if start is not None else first))
-    upper = int(min(last, end if end is not None else last))
-    if upper <= lower:
-        raise DataError(
-            f"the period {request.start} → {request.end} has no bars in {request.candles} "
-            f"(file covers {first:.0f} → {last:.0f})",
-            fix="choose --start/--end inside the file",
-        )
-    return lower, upper
+    used = coverage([span], start, to_epoch_bound(request.end, is_end=True))
+    return int(used.used_start), int(used.used_end)
 
 
 def run_backtest_command(request: BacktestRequest) -> int:
@@ -103,7 +105,9 @@ def run_backtest_command(request: BacktestRequest) -> int:
         source=source,
         rules_path=request.trading_rules,
     )
-    metrics, equity, hold = compute_metrics(run.timestamps, run.closes, run.records, capital, request.fee)
+    marks = Marks(run.timestamps, {run.market: run.closes})
+    ledger = build_ledger(run.fills, run.start_balances, marks)
+    hold = buy_and_hold([run.market], marks, ledger.start_equity, request.fee)
     context = RunContext(
         config_file=str(request.config),
         config=config.model_dump(mode="json"),
@@ -114,16 +118,41 @@ def run_backtest_command(request: BacktestRequest) -> int:
         requested_end=request.end,
         fee=request.fee,
         capital=capital,
+        sizing=run.sizing,
     )
-    document = build_results(
-        context, metrics, run.timestamps, equity, hold, run.records, run.hummingbot_summary
+    outcome = RunOutcome(
+        executors=[asdict(r) for r in run.records],
+        risk_transitions=list(run.risk_transitions),
+        risk_denials=dict(run.risk_denials),
+        budget_refusals=run.refusal_counts,
+        ruined_at=run.ruined_at,
+        hummingbot_summary=run.hummingbot_summary,
     )
+    document = build_results(context, ledger, hold, outcome)
+    document["quarantine"] = run.provider.quarantine_report()  # bad bars the engine never saw
     write_json(document, request.json_out)
-    period = document["period"]
-    summary = format_summary(metrics, context, period["first_bar"], period["last_bar"])
+    summary = format_summary(document)
     print(summary)
     if request.report is not None:
-        png = render_png(run.timestamps, run.closes, equity, hold, run.records, summary.splitlines()[0])
-        write_report(request.report, png, summary)
+        write_report(request.report, _report(document, ledger, hold, run.risk_transitions))
     print(f"wrote {request.json_out}" + (f" and {request.report}" if request.report else ""))
     return 0
+
+
+def _report(
+    document: dict[str, Any], ledger: LedgerBook, hold: LedgerBook, transitions: list[Any]
+) -> RunReport:
+    """The HTML/PNG report of a backtest: the account and buy-and-hold on one ledger, risk changes."""
+    changes = [
+        RiskChange(t.timestamp, t.scope, t.from_state, t.to_state, t.reason_code, t.text)
+        for t in transitions
+    ]
+    return report_from_ledger(
+        ledger,
+        kind="backtest",
+        title=f"{document['config'].get('id', '')} on {Path(document['data_file']).name}",
+        subtitle=document["config_file"],
+        fee=f"{document['fee']:g} per side (taker), sizing {document['sizing']}",
+        comparisons=[(hold_figures(hold), hold.equity)],
+        risk_changes=changes,
+    )

@@ -25,11 +25,13 @@ COMMAND_MODULES: tuple[str, ...] = (
     "publish",
     "docs",
     "train",
+    "model",
     "predict",
     "evaluate",
     "validate",
     "replay",
     "compare",
+    "walkforward",
 )
 
 

@@ -1,8 +1,15 @@
-"""``backtest`` command: run a V2 controller config offline through Hummingbot's backtesting engine."""
+"""``backtest`` command: run a V2 controller config offline through Hummingbot's backtesting engine.
+
+Before the engine starts, a run that could not trade fails with the reason and the fix: a period outside
+the candle file, a model the controller cannot use, a period wholly outside the model's validity. A period
+partly outside the file runs on the covered part, says so on stderr and records it in the JSON.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +42,55 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the backtest described by ``args`` and write its JSON (and report)."""
+    """Check the run can trade, run the backtest described by ``args``, write its JSON (and report)."""
     from hummingbot_plugin.backtest.runner import BacktestRequest, run_backtest_command
 
     request = BacktestRequest.from_args(args)
-    return run_backtest_command(request)
+    period = preflight(request)
+    code = run_backtest_command(request)
+    _record_period(request.json_out, period)
+    return code
+
+
+def preflight(request: Any) -> dict[str, Any]:
+    """The used period (JSON fields); ConfigError/DataError when the backtest could not trade at all."""
+    from hummingbot_plugin.data import infer_interval, interval_seconds, load_candles, to_epoch_bound
+    from hummingbot_plugin.data.coverage import DataSpan, coverage
+    from hummingbot_plugin.errors import DataError
+    from hummingbot_plugin.hb.controller_config import load_controller_config
+    from hummingbot_plugin.validate.refusals import (
+        ModelVerifier,
+        controller_refusals,
+        refuse,
+        validity_problems,
+    )
+
+    candles = load_candles(request.candles)
+    if candles.empty:
+        raise DataError(f"{request.candles} holds no candles", fix="pass a non-empty candle file")
+    stamps = candles["timestamp"]
+    step = interval_seconds(infer_interval(candles))
+    span = DataSpan(str(request.candles), float(stamps.iloc[0]), float(stamps.iloc[-1]), step)
+    used = coverage(
+        [span], to_epoch_bound(request.start, is_end=False), to_epoch_bound(request.end, is_end=True)
+    )
+    overrides = {} if request.capital is None else {"total_amount_quote": request.capital}
+    config = load_controller_config(request.config, overrides)
+    file = str(request.config)
+    check = controller_refusals(file, config, ModelVerifier(), offline=True, at=used.used_end)
+    late, notes = validity_problems(check.cutoffs, used.used_start, used.used_end)
+    refuse(check.problems + late, f"backtest of {file}")
+    for note in ([used.note()] if used.clipped else []) + notes:
+        print(note, file=sys.stderr)
+    return used.as_json()
+
+
+def _record_period(path: Path, period: dict[str, Any]) -> None:
+    """Add the used period (``used_start``/``used_end``/``clipped``...) to the written JSON's ``period``
+    (fields the runner wrote are kept as they are)."""
+    if not path.is_file():
+        return
+    document = json.loads(path.read_text())
+    section = document.get("period")
+    document["period"] = {**period, **(section if isinstance(section, dict) else {})}
+    path.write_text(json.dumps(document, indent=1, allow_nan=False))

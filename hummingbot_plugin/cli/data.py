@@ -14,6 +14,8 @@ from hummingbot_plugin.data import (
     resample_candles,
     write_candles_csv,
 )
+from hummingbot_plugin.data.sanity import DEFAULT_LIMITS, SanityLimits, check_bars
+from hummingbot_plugin.data.validation import sanity_problems
 from hummingbot_plugin.errors import DataError
 
 __all__ = ["register", "run"]
@@ -28,6 +30,7 @@ def register(subparsers: Any) -> None:
     check.add_argument("file", help="CSV/Parquet candle file (path or name inside the data directory)")
     check.add_argument("--interval", choices=list(INTERVAL_SECONDS), help="expected interval (inferred)")
     check.add_argument("--max-gaps", type=int, default=20, help="list at most this many gaps (default 20)")
+    _sanity_arguments(check)
     check.set_defaults(func=run, data_action=_check)
 
     resample = actions.add_parser("resample", help="aggregate candles exactly to a coarser interval")
@@ -45,6 +48,19 @@ def register(subparsers: Any) -> None:
     from hummingbot_plugin.cli.data_download import register_download
 
     register_download(actions, run)
+
+
+def _sanity_arguments(check: Any) -> None:
+    """Thresholds of the bar sanity checks (log-return units; see hummingbot_plugin.data.sanity)."""
+    d = DEFAULT_LIMITS
+    check.add_argument("--max-flags", type=int, default=20, help="list at most this many bad bars (20)")
+    for name, default, what in (
+        ("return-multiple", d.return_multiple, "return outlier: multiple of the recent median |return|"),
+        ("return-floor", d.return_floor, "never flag a |log return| below this"),
+        ("range-floor", d.range_floor, "never flag a log(high/low) wick below this"),
+        ("gap-limit", d.gap_limit, "largest |log(open / previous close)| accepted"),
+    ):
+        check.add_argument(f"--{name}", type=float, default=default, help=f"{what} (default {default:g})")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -69,7 +85,26 @@ def _check(args: argparse.Namespace) -> int:
         print(f"  - {gap.describe()}")
     if len(gaps) > shown:
         print(f"  … and {len(gaps) - shown} more")
-    return 0
+    return _report_sanity(args, frame, interval)
+
+
+def _report_sanity(args: argparse.Namespace, frame: Any, interval: str) -> int:
+    """List the bars failing the sanity checks (file, row, line, fix); exit 1 when there is one."""
+    limits = SanityLimits(
+        return_multiple=args.return_multiple,
+        return_floor=args.return_floor,
+        range_floor=args.range_floor,
+        gap_limit=args.gap_limit,
+    )
+    flags = check_bars(frame, INTERVAL_SECONDS[interval], limits)
+    print(f"sanity:    {len(flags)} bad bars (OHLC, volume, return/wick outliers, open gaps)")
+    offset = 0 if Path(str(args.file)).suffix.lower() in (".parquet", ".pq") else 2
+    shown = max(args.max_flags, 0)
+    for line in sanity_problems(flags[:shown], str(args.file), line_offset=offset):
+        print(f"  - {line}")
+    if len(flags) > shown:
+        print(f"  … and {len(flags) - shown} more")
+    return 1 if flags else 0
 
 
 def _resample(args: argparse.Namespace) -> int:

@@ -82,6 +82,12 @@ def register(subparsers: Any) -> None:
         "--json", required=True, type=Path, help="where to write metrics, orders, fills (JSON)"
     )
     parser.add_argument("--report", type=Path, help="optional equity report: .png or .html")
+    parser.add_argument(
+        "--audit",
+        type=Path,
+        help="where to keep the audit trail (signals, risk decisions, orders; one hash-chained JSONL). "
+        "Default: <json stem>.audit.jsonl next to --json",
+    )
     parser.set_defaults(func=run)
 
 
@@ -103,10 +109,16 @@ def parse_balances(items: list[str]) -> dict[str, Decimal]:
     return balances
 
 
+def audit_path_for(json_path: Path, explicit: Path | None) -> Path:
+    """``--audit``, else ``<json stem>.audit.jsonl`` in the folder of the JSON."""
+    return explicit if explicit is not None else json_path.with_name(f"{json_path.stem}.audit.jsonl")
+
+
 def run(args: argparse.Namespace) -> int:
-    """Run the replay and write its JSON (and optional report)."""
+    """Check the inputs can trade, run the replay, write its JSON (and optional report) and audit trail."""
     from hummingbot_plugin.hb.sim.replay import ReplayRequest, run_replay
-    from hummingbot_plugin.sim.report_file import write_report
+    from hummingbot_plugin.hb.sim.replay_types import preflight
+    from hummingbot_plugin.sim.report_file import replay_summary, write_report
 
     if args.closed_executors_buffer is not None and args.closed_executors_buffer < 1:
         raise ConfigError(f"--closed-executors-buffer {args.closed_executors_buffer} must be >= 1",
@@ -129,14 +141,21 @@ def run(args: argparse.Namespace) -> int:
         status_stream=None if args.quiet else sys.stderr,
         db_path=args.db,
         state_dir=args.state_dir,
+        audit_path=audit_path_for(args.json, args.audit),
+        notes=sys.stderr,
     )
+    for note in preflight(request):
+        print(note, file=sys.stderr)
     result = run_replay(request)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result.payload, indent=1, default=str))
     if args.report:
-        write_report(result.payload, args.report)
-    from hummingbot_plugin.sim.report_file import replay_summary
-
+        write_report(result.payload, result.ledger, args.report)
     print(replay_summary(result.payload))
     print(f"wrote {args.json}" + (f" and {args.report}" if args.report else ""))
+    audit = result.payload.get("audit") or {}
+    print(
+        f"audit trail: {audit.get('path')} ({audit.get('records', 0)} records; "
+        f"check it with `python -m hummingbot_plugin audit verify {audit.get('path')}`)"
+    )
     return 0

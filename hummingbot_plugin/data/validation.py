@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from hummingbot_plugin.errors import DataError
 
-__all__ = ["CANDLE_COLUMNS", "PRICE_COLUMNS", "validate_candles"]
+if TYPE_CHECKING:
+    from hummingbot_plugin.data.sanity import BarFlag
+
+__all__ = ["CANDLE_COLUMNS", "PRICE_COLUMNS", "sanity_problems", "validate_candles"]
 
 BoolArray = npt.NDArray[np.bool_]
 FloatArray = npt.NDArray[np.float64]
@@ -40,6 +46,15 @@ def validate_candles(df: pd.DataFrame, source: str, *, line_offset: int = 0) -> 
         if mask.any():
             raise _row_error(source, mask, what, fix, line_offset=line_offset)
     _check_order(values["timestamp"], source, line_offset)
+
+
+def sanity_problems(flags: Sequence[BarFlag], source: str, *, line_offset: int = 0) -> list[str]:
+    """One line per bar flagged by :func:`hummingbot_plugin.data.sanity.check_bars`: file, row, fix."""
+    lines = []
+    for flag in flags:
+        where = f"row {flag.row}" + (f" (line {flag.row + line_offset})" if line_offset else "")
+        lines.append(f"{source}: {where}: {flag.describe()} (fix: {flag.fix})")
+    return lines
 
 
 def _value_checks(values: dict[str, FloatArray]) -> list[tuple[BoolArray, str, str]]:

@@ -16,8 +16,16 @@ from hummingbot_plugin.hb.config_loader import (
     load_script_file,
 )
 from hummingbot_plugin.validate import Problem
+from hummingbot_plugin.validate.balances import balance_problems
+from hummingbot_plugin.validate.refusals import ModelVerifier, controller_refusals
 
-__all__ = ["ValidationReport", "check_client_mqtt", "validate_path", "validate_script_controllers"]
+__all__ = [
+    "ValidationReport",
+    "check_client_mqtt",
+    "controller_markets",
+    "validate_path",
+    "validate_script_controllers",
+]
 
 
 @dataclass
@@ -68,6 +76,36 @@ def validate_script_controllers(script: Loaded, controllers_dir: Path) -> tuple[
     return loaded, problems + check_controller_set([item for item in loaded if not item.problems])
 
 
+def controller_markets(configs: list[Any]) -> dict[str, set[str]]:
+    """``{connector: {pairs}}`` the controllers trade, from their own ``update_markets`` (as the script)."""
+    from hummingbot.core.data_type.common import MarketDict
+
+    markets: Any = MarketDict()
+    for config in configs:
+        markets = config.update_markets(markets)
+    return {str(name): {str(p) for p in pairs} for name, pairs in markets.items()}
+
+
+def _refusals(items: list[Loaded], verifier: ModelVerifier) -> list[Problem]:
+    """Controllers that would refuse every bar (model, thresholds, sizing), for loaded configs only."""
+    return [
+        problem
+        for item in items
+        if item.config is not None
+        for problem in controller_refusals(item.file, item.config, verifier, offline=False).problems
+    ]
+
+
+def _paper_balances(script: Loaded, controllers: list[Loaded]) -> list[Problem]:
+    """Paper-trading balances holding an asset no market trades, or no quote to buy with."""
+    paper = getattr(script.config, "paper_trading", None)
+    configs = [c.config for c in controllers if c.config is not None]
+    if paper is None or not configs or len(configs) < len(controllers):
+        return []
+    markets = controller_markets(configs)
+    return balance_problems(script.file, "paper_trading.balances", dict(paper.balances), markets)
+
+
 def check_client_mqtt(path: Path) -> list[Problem]:
     """Hummingbot's own MQTT bridge settings in conf_client.yml."""
     try:
@@ -102,15 +140,34 @@ def check_client_mqtt(path: Path) -> list[Problem]:
     return problems
 
 
-def validate_path(path: Path) -> ValidationReport:
+def _script_problems(script: Loaded, controllers_dir: Path, verifier: ModelVerifier) -> list[Problem]:
+    """A script's own problems, then its controllers' (load, refusals, conflicts, paper balances)."""
+    problems = list(script.problems)
+    if script.config is None:
+        return problems
+    controllers, set_problems = validate_script_controllers(script, controllers_dir)
+    for item in controllers:
+        problems += item.problems
+    problems += _refusals(controllers, verifier) + set_problems + _paper_balances(script, controllers)
+    return problems
+
+
+def _add(report: ValidationReport, problems: list[Problem]) -> None:
+    report.problems += [p for p in problems if p not in report.problems]
+
+
+def validate_path(path: Path, verifier: ModelVerifier | None = None) -> ValidationReport:
     """Validate ``path``: a conf dir (with controllers/ and scripts/), a folder of YAML, or one file."""
     report = ValidationReport()
+    verifier = verifier or ModelVerifier()
     if path.is_file():
-        loaded = load_script_file(path) if _is_script(path) else load_controller_file(path)
         report.files.append(str(path))
-        report.problems += loaded.problems
-        if _is_script(path) and loaded.config is not None:
-            report.problems += validate_script_controllers(loaded, path.parent.parent / "controllers")[1]
+        if _is_script(path):
+            controllers_dir = path.parent.parent / "controllers"
+            _add(report, _script_problems(load_script_file(path), controllers_dir, verifier))
+        else:
+            loaded = load_controller_file(path)
+            _add(report, loaded.problems + _refusals([loaded], verifier))
         return report
     controllers_dir = path / "controllers" if (path / "controllers").is_dir() else path
     scripts_dir = path / "scripts"
@@ -118,20 +175,15 @@ def validate_path(path: Path) -> ValidationReport:
     loaded_controllers = [load_controller_file(f) for f in controller_files if not _is_script(f)]
     for item in loaded_controllers:
         report.files.append(item.file)
-        report.problems += item.problems
+        _add(report, item.problems + _refusals([item], verifier))
     scripts = (
         _yaml_files(scripts_dir) if scripts_dir.is_dir() else [f for f in controller_files if _is_script(f)]
     )
     for script_file in scripts:
-        script = load_script_file(script_file)
-        report.files.append(script.file)
-        report.problems += script.problems
-        if script.config is not None:
-            report.problems += [
-                p for p in validate_script_controllers(script, controllers_dir)[1] if p not in report.problems
-            ]
+        report.files.append(str(script_file))
+        _add(report, _script_problems(load_script_file(script_file), controllers_dir, verifier))
     if not scripts:
-        report.problems += check_controller_set([c for c in loaded_controllers if not c.problems])
+        _add(report, check_controller_set([c for c in loaded_controllers if not c.problems]))
     client = path / "conf_client.yml"
     if client.is_file():
         report.files.append(str(client))

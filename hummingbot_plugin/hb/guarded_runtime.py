@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import logging
-from collections import deque
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -22,7 +21,7 @@ from hummingbot.strategy_v2.models.executor_actions import (
 )
 
 from hummingbot_plugin.audit.log import AuditSink
-from hummingbot_plugin.hb.risk_gate import RiskGate
+from hummingbot_plugin.hb.risk_gate import RiskGate, limits_of
 from hummingbot_plugin.hb.risk_snapshot import (
     BookClock,
     build_snapshot,
@@ -30,23 +29,64 @@ from hummingbot_plugin.hb.risk_snapshot import (
     market_of,
     request_from_action,
 )
-from hummingbot_plugin.mqtt.mailbox import Inbound
+from hummingbot_plugin.metrics import PluginMetrics
+from hummingbot_plugin.mqtt.mailbox import LatestMailbox
+from hummingbot_plugin.mqtt.priority import signed_command_classifier
+from hummingbot_plugin.mqtt.rejections import escaped
 from hummingbot_plugin.mqtt.replay import ReplayStore
 from hummingbot_plugin.mqtt.signing import load_keyring
-from hummingbot_plugin.risk import JsonStateStore, PortfolioSnapshot, RiskGuard, RiskLimits, RiskState
+from hummingbot_plugin.risk import (
+    DenialReason,
+    JsonStateStore,
+    PortfolioSnapshot,
+    RiskGuard,
+    RiskLimits,
+    RiskState,
+)
 from hummingbot_plugin.risk.aggregate import merge_snapshots
-from hummingbot_plugin.risk.commands import RiskCommand, RiskCommandProcessor, command_topics
+from hummingbot_plugin.risk.alarms import ALARMS, ANY_SCOPE
+from hummingbot_plugin.risk.commands import (
+    MAX_COMMAND_BYTES,
+    RiskCommand,
+    RiskCommandProcessor,
+    command_topics,
+)
+from hummingbot_plugin.risk.store import traded_in_audit
 
-__all__ = ["GlobalRiskGate", "RiskCommandBridge", "apply_command"]
+__all__ = ["GlobalRiskGate", "RiskCommandBridge", "apply_command", "audit_alarm", "gate_for"]
 
 _LOG = logging.getLogger("hummingbot_plugin.risk")
+
+
+def audit_alarm(error: str | None) -> None:
+    """``AuditLog(on_failure=...)``: the log failed (text) or recovered (None); every guard halts on it."""
+    if error is not None:
+        ALARMS.raise_alarm(ANY_SCOPE, "audit_log", DenialReason.PERSIST_FAILED, error)
+    else:
+        ALARMS.clear(ANY_SCOPE, "audit_log")
+
+
+def gate_for(
+    controller: Any, state_dir: Path, audit: AuditSink, audit_dir: Path, metrics: PluginMetrics | None
+) -> RiskGate:
+    """A controller's gate whose state file, if missing while the audit shows trades, starts HALTED."""
+    scope = str(controller.config.id)
+    store = JsonStateStore(state_dir / f"{scope}.json", traded=lambda: traded_in_audit(audit_dir))
+    guard = RiskGuard(limits_of(controller.config), store, audit, scope=scope)
+    return RiskGate(guard, audit, metrics=metrics)
 
 
 class GlobalRiskGate:
     """The portfolio-wide guard; installed around ``ExecutorOrchestrator.execute_action``."""
 
-    def __init__(self, limits: RiskLimits, state_dir: Path, audit: AuditSink | None) -> None:
-        self.guard = RiskGuard(limits, JsonStateStore(state_dir / "global.json"), audit, scope="global")
+    def __init__(
+        self, limits: RiskLimits, state_dir: Path, audit: AuditSink | None, audit_dir: Path | None = None
+    ) -> None:
+        traded = (lambda: traded_in_audit(audit_dir)) if audit_dir is not None else None
+        store = JsonStateStore(state_dir / "global.json", traded=traded)
+        self.guard = RiskGuard(limits, store, audit, scope="global")
+        self._audit = audit
+        self._anchored: object = None
         self.books = BookClock()
         self.snapshot: PortfolioSnapshot | None = None
         self.now = 0.0
@@ -70,11 +110,20 @@ class GlobalRiskGate:
         ]
         self.snapshot = merge_snapshots(parts, capital)
         self.guard.observe(self.snapshot, now)
+        self._anchor_audit_head()
         if self.guard.state is RiskState.HALTED:
             for controller in controllers.values():
                 gate = getattr(controller, "risk_gate", None)
                 if isinstance(gate, RiskGate):
                     gate.guard.halt(f"global: {self.guard.status.reason_text}", now)
+
+    def _anchor_audit_head(self) -> None:
+        """Record the audit chain's signed head in the global state file when it moved (once per tick)."""
+        head = getattr(self._audit, "signed_head", None)
+        current = head() if callable(head) else None
+        if current is not None and current != self._anchored:
+            self.guard.save_now()
+            self._anchored = current
 
     def allow(self, action: CreateExecutorAction) -> bool:
         if self.snapshot is None:
@@ -146,30 +195,46 @@ class RiskCommandBridge:
         from hummingbot_plugin.hb.control_channel import BridgeTransport
 
         self.command_topic, self.ack_topic = command_topics(prefix)
-        replay = ReplayStore(replay_path, capacity=10_000, horizon=3600.0, now=now)
-        self.processor = RiskCommandProcessor(
-            load_keyring(keyring_file), replay, max_age=max_age, audit=audit
-        )
+        self.replay = ReplayStore(replay_path, capacity=10_000, horizon=3600.0, now=now)
+        keyring = load_keyring(keyring_file)
+        self.processor = RiskCommandProcessor(keyring, self.replay, max_age=max_age, audit=audit)
         self.transport = transport or BridgeTransport()
-        self._inbox: deque[Inbound] = deque(maxlen=64)
+        # Signed commands go to a lane a flood of unsigned messages cannot evict.
+        classify = signed_command_classifier(keyring, MAX_COMMAND_BYTES, override=False)
+        self._inbox = LatestMailbox({self.command_topic: 64}, priority=classify)
         self._handle: object | None = None
 
     def poll(self, global_gate: GlobalRiskGate, controllers: dict[str, Any], now: float) -> int:
         """Subscribe when the bridge exists; process queued commands; return how many were accepted."""
         if self._handle is None and self.transport.available():
-            self._handle = self.transport.subscribe(self.command_topic, self._inbox.append)
+            self._handle = self.transport.subscribe(self.command_topic, self._inbox.put)
         accepted = 0
-        while self._inbox:
-            message = self._inbox.popleft()
+        drain = self._inbox.drain()
+        for message in drain.messages:
             outcome = self.processor.handle(message.topic, message.payload, now, set(controllers))
             if outcome.command is not None:
                 apply_command(outcome.command, global_gate, controllers, now)
                 accepted += 1
             _LOG.warning(
-                "risk command %s: %s (%s)", outcome.ack.msg_id, outcome.ack.reason, outcome.ack.detail
+                'risk command msg_id="%s" reason=%s detail="%s"',
+                escaped(outcome.ack.msg_id),
+                outcome.ack.reason,
+                escaped(outcome.ack.detail),
             )
             self.transport.publish(self.ack_topic, outcome.ack.payload())
+        if drain.dropped:
+            _LOG.warning("risk command channel: %d unsigned message(s) dropped", sum(drain.dropped.values()))
+        self._check_replay_state()
         return accepted
+
+    def _check_replay_state(self) -> None:
+        """Retry the anti-replay write; while it fails the global guard is held HALTED."""
+        self.replay.flush()
+        error = self.replay.write_error
+        if error is not None:
+            ALARMS.raise_alarm("global", "risk_command_replay", DenialReason.PERSIST_FAILED, error)
+        else:
+            ALARMS.clear("global", "risk_command_replay")
 
     def stop(self) -> None:
         if self._handle is not None:

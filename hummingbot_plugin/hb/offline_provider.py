@@ -8,7 +8,12 @@ sources instead:
   interval or resampled exactly to a coarser one; a finer interval is a clear DataError. The
   history before ``start`` is served too, so indicators are warm when the simulation starts;
 * trading rules: Hummingbot ``TradingRule`` objects built from a validated JSON;
-* rate sources: recorded, never polled (the stock provider would start a RateOracle task).
+* rate sources: recorded, never polled (the stock provider would start a RateOracle task);
+* quarantine: bars that fail :func:`hummingbot_plugin.data.sanity.check_bars` (causal: judged on the
+  bars before them only) are removed before anything is served, so they are never priced nor give a
+  signal (the forecaster sees a missing bar and refuses the next ``GAP_GUARD_BARS`` bars). A coarser
+  bar built from a quarantined one is removed too. ``quarantined`` lists their open times (inside the
+  period served); more than ``max_quarantined`` of the file's bars refuses the backtest (DataError).
 """
 
 from __future__ import annotations
@@ -26,12 +31,15 @@ from hummingbot.strategy_v2.executors.data_types import ConnectorPair
 
 from hummingbot_plugin.backtest.trading_rules import PairRule, RulesFile, load_rules_file, pair_rules
 from hummingbot_plugin.data import interval_seconds, resample_candles
+from hummingbot_plugin.data.sanity import DEFAULT_LIMITS, BarFlag, SanityLimits, check_bars
 from hummingbot_plugin.errors import DataError, SimulationError
 
 __all__ = ["OfflineDataProvider", "to_trading_rule"]
 
 #: Bars of history served before ``start`` when a feed does not say how many it needs.
 DEFAULT_WARMUP_BARS = 500
+#: Largest share of a file's bars that may be quarantined before the backtest is refused.
+MAX_QUARANTINED = 0.01
 
 
 def to_trading_rule(trading_pair: str, rule: PairRule) -> TradingRule:
@@ -61,6 +69,8 @@ class OfflineDataProvider(BacktestingDataProvider):  # type: ignore[misc]
         source: str = "candles",
         rules: RulesFile | None = None,
         rules_path: Path | None = None,
+        sanity: SanityLimits = DEFAULT_LIMITS,
+        max_quarantined: float = MAX_QUARANTINED,
     ) -> None:
         # Deliberately not calling super().__init__: it instantiates AllConnectorSettings and a
         # LazyDict of real connectors. These are the attributes the engine and controllers use.
@@ -78,13 +88,48 @@ class OfflineDataProvider(BacktestingDataProvider):  # type: ignore[misc]
         self.prices: dict[str, Decimal] = {}
         self._time: float | None = None
         self.trading_rules: dict[str, dict[str, TradingRule]] = {}
-        self._base_candles = candles
         self._base_interval = interval
         self._source = source
+        self.quarantine: list[BarFlag] = check_bars(candles, interval_seconds(interval), sanity)
+        self._refuse_if_too_many(len(candles), max_quarantined)
+        self._base_candles = candles.drop(index=candles.index[[f.row for f in self.quarantine]])
+        self._base_candles = self._base_candles.reset_index(drop=True)
         self._rules = rules or load_rules_file(rules_path)
         self._rules_path = rules_path
-        self._resampled: dict[str, pd.DataFrame] = {interval: candles}
+        self._resampled: dict[str, pd.DataFrame] = {interval: self._base_candles}
+        self._served_from: float | None = None
         self.requested_feeds: list[CandlesConfig] = []
+
+    # -- quarantine --------------------------------------------------------------------------
+    def _refuse_if_too_many(self, bars: int, max_share: float) -> None:
+        if bars and len(self.quarantine) > max_share * bars:
+            first = self.quarantine[0]
+            raise DataError(
+                f"{self._source}: {len(self.quarantine)} of {bars} bars fail the candle sanity checks "
+                f"(more than {max_share:.1%}); first at row {first.row}: {first.describe()}",
+                fix=f"run `python -m hummingbot_plugin data check` on the file; {first.fix}",
+            )
+
+    @property
+    def quarantined(self) -> list[float]:
+        """Open times of the quarantined source bars inside the period served (warm-up included)."""
+        low = self._served_from if self._served_from is not None else self.start_time
+        high = self.end_time
+        return [
+            f.timestamp
+            for f in self.quarantine
+            if (low is None or f.timestamp >= low) and (high is None or f.timestamp <= high)
+        ]
+
+    def quarantine_report(self) -> dict[str, Any]:
+        """JSON-ready: how many bars were quarantined in the period served, when, and why."""
+        inside = set(self.quarantined)
+        flags = [f for f in self.quarantine if f.timestamp in inside]
+        return {
+            "quarantined_bars": len(flags),
+            "quarantined": [f.timestamp for f in flags],
+            "reasons": [f.describe() for f in flags],
+        }
 
     # -- things the stock provider would fetch from an exchange -------------------------------
     def get_connector(self, connector_name: str) -> Any:
@@ -148,9 +193,11 @@ class OfflineDataProvider(BacktestingDataProvider):  # type: ignore[misc]
                     fix=f"use a candle file of {interval} bars or finer, or a resolution/interval "
                     f">= {self._base_interval}",
                 )
-            self._resampled[interval] = resample_candles(
-                self._base_candles, interval, source_interval=self._base_interval
-            )
+            coarse = resample_candles(self._base_candles, interval, source_interval=self._base_interval)
+            step = float(interval_seconds(interval))
+            tainted = {float(f.timestamp // step * step) for f in self.quarantine}
+            keep = ~coarse["timestamp"].isin(tainted)
+            self._resampled[interval] = coarse.loc[keep].reset_index(drop=True)
         return self._resampled[interval]
 
     def _window(self, interval: str, max_records: int) -> pd.DataFrame:
@@ -161,6 +208,8 @@ class OfflineDataProvider(BacktestingDataProvider):  # type: ignore[misc]
                 fix="call update_backtesting_time(start, end) first",
             )
         history = max(int(max_records), 0) * interval_seconds(interval)
+        first = float(self.start_time - history)
+        self._served_from = first if self._served_from is None else min(self._served_from, first)
         stamps = frame["timestamp"]
         window = frame.loc[(stamps >= self.start_time - history) & (stamps <= self.end_time)]
         return window.reset_index(drop=True)

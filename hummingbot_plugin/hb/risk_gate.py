@@ -21,6 +21,7 @@ from hummingbot.strategy_v2.models.executor_actions import (
 from hummingbot_plugin.audit.log import AuditSink
 from hummingbot_plugin.audit.records import DecisionRecord, ExecutorActionRecord
 from hummingbot_plugin.errors import RiskError
+from hummingbot_plugin.hb.budget_cap import cap_to_balance
 from hummingbot_plugin.hb.risk_snapshot import (
     BookClock,
     build_snapshot,
@@ -97,8 +98,10 @@ class RiskGate:
         self.guard.observe(snapshot, now)
         out: list[ExecutorAction] = []
         with self.guard.deferred_save():  # one durable write per tick, not one per approval
+            connectors = getattr(controller.market_data_provider, "connectors", None) or {}
             for action in actions:
                 if isinstance(action, CreateExecutorAction):
+                    action = cap_to_balance(action, connectors, _mid(snapshot, action))
                     if self._review(action, snapshot, now):
                         out.append(action)
                 elif isinstance(action, StopExecutorAction | StoreExecutorAction):
@@ -206,6 +209,12 @@ class RiskGate:
                 detail=self.guard.state.value,
             )
         )
+
+
+def _mid(snapshot: PortfolioSnapshot, action: CreateExecutorAction) -> Decimal | None:
+    market = market_of(action.executor_config)
+    pair = snapshot.pair(*market) if market else None
+    return pair.mid_price if pair else None
 
 
 class RiskGatedController:

@@ -1,5 +1,10 @@
 """Build the risk layer's pure snapshot and requests from Hummingbot objects.
 
+PnL of a controller scope: the ledger's, from the fills of its executors' orders valued at the current
+mid (:mod:`hummingbot_plugin.hb.scope_fills`); executors that name no order (XEMM) add their own
+``net_pnl_quote``. So equity = capital + that PnL, and a drawdown the gate acts on can be recomputed
+from the fills.
+
 Book freshness: a connector may expose ``book_timestamp(trading_pair) -> float | None`` (trading-clock
 time of its last book update; the simulated exchange does). Otherwise :class:`BookClock` records, by
 the trading clock, when the book's signature (update ids, best bid/ask, last trade) last changed.
@@ -15,9 +20,10 @@ from hummingbot.core.data_type.common import PriceType, TradeType
 from hummingbot.strategy_v2.models.base import RunnableStatus
 from hummingbot.strategy_v2.models.executor_actions import CreateExecutorAction
 from hummingbot.strategy_v2.models.executors import CloseType
-from hummingbot.strategy_v2.models.executors_info import ExecutorInfo, PerformanceReport
+from hummingbot.strategy_v2.models.executors_info import ExecutorInfo
 
 from hummingbot_plugin.data import interval_seconds
+from hummingbot_plugin.hb.scope_fills import ScopeFills, executor_order_ids
 from hummingbot_plugin.risk import ClosedExecutor, ExecutorRequest, PairSnapshot, PortfolioSnapshot, Side
 
 __all__ = [
@@ -34,10 +40,16 @@ _ZERO = Decimal(0)
 
 
 class BookClock:
-    """When each order book last changed, measured by the trading clock."""
+    """What a gate has seen on the trading clock: when each order book last changed, and (``fills``)
+    each controller's orders and their fills."""
 
     def __init__(self) -> None:
         self._seen: dict[tuple[str, str], tuple[tuple[Any, ...], float]] = {}
+        self.fills = ScopeFills()
+
+    def scope_pnl(self, controller: Any, now: float) -> Decimal | None:
+        """The scope's PnL when the runtime books it (a backtest's funded account); None: from fills."""
+        return None
 
     def updated_at(
         self, market_data_provider: Any, connector_name: str, trading_pair: str, now: float
@@ -197,11 +209,26 @@ def _candles_updated_at(controller: Any, connector: str, pair: str) -> float | N
     return newest
 
 
-def _pnl(controller: Any, executors: Sequence[ExecutorInfo]) -> Decimal:
-    report = getattr(controller, "performance_report", None)
-    if isinstance(report, PerformanceReport):
-        return Decimal(report.global_pnl_quote)
-    return sum((Decimal(e.net_pnl_quote) for e in executors), _ZERO)
+def _pnl(
+    controller: Any,
+    executors: Sequence[ExecutorInfo],
+    books: BookClock,
+    marks: dict[Any, Decimal | None],
+    now: float,
+) -> Decimal:
+    """Fills of the controller's orders dated before ``now``, at the current mids; plus executors without
+    order ids (their own PnL)."""
+    booked = books.scope_pnl(controller, now)
+    if booked is not None:
+        return booked
+    mdp = controller.market_data_provider
+    scope = str(controller.config.id)
+    book = books.fills.update(scope, executors, getattr(mdp, "connectors", {}) or {}, markets_of, now)
+    for key in book.cash:
+        if key not in marks:
+            marks[key] = _price(mdp, key[0], key[1], PriceType.MidPrice)
+    unattributed = sum((Decimal(e.net_pnl_quote) for e in executors if not executor_order_ids(e)), _ZERO)
+    return book.pnl(marks) + unattributed
 
 
 def build_snapshot(controller: Any, books: BookClock, capital: Decimal, now: float) -> PortfolioSnapshot:
@@ -210,8 +237,10 @@ def build_snapshot(controller: Any, books: BookClock, capital: Decimal, now: flo
     positions = list(getattr(controller, "positions_held", None) or [])
     mdp = controller.market_data_provider
     pairs = []
+    marks: dict[Any, Decimal | None] = {}
     for connector, pair in pair_keys(controller.config, executors, positions):
         mid = _price(mdp, connector, pair, PriceType.MidPrice)
+        marks[(connector, pair)] = mid
         net, buys, sells = _exposure(executors, positions, (connector, pair), mid)
         last = _price(mdp, connector, pair, PriceType.LastTrade)
         pairs.append(
@@ -234,7 +263,8 @@ def build_snapshot(controller: Any, books: BookClock, capital: Decimal, now: flo
     )
     open_ids = frozenset(e.id for e in executors if e.is_active)
     known = frozenset(e.id for e in executors)
-    return PortfolioSnapshot(capital, _pnl(controller, executors), tuple(pairs), open_ids, closed, known)
+    pnl = _pnl(controller, executors, books, marks, now)
+    return PortfolioSnapshot(capital, pnl, tuple(pairs), open_ids, closed, known)
 
 
 def is_running(executor: ExecutorInfo) -> bool:

@@ -7,7 +7,12 @@ Loading order, each step failing with a ModelError that names the file and the f
 3. a structural check (UTF-8 text, starts with ``tree``, has ``end of trees``);
 4. optionally (``probe=True``) LightGBM parses the files in a child process first, so even a file that
    passes the hash yet crashes the parser only kills the child;
-5. the boosters are built from the verified text and their feature names compared with the manifest.
+5. the boosters are built from the verified text and their feature names compared with the manifest;
+6. the seal (``seal.json``, :mod:`hummingbot_plugin.ml.seal`) covers the manifest's own bytes and every
+   file: an edited and re-hashed manifest is refused here, at load, never at predict time.
+
+``read_manifest`` also checks the manifest against itself (:func:`~hummingbot_plugin.ml.manifest.
+consistency_problems`). ``write_model_dir`` seals the directory it writes.
 """
 
 from __future__ import annotations
@@ -22,7 +27,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from hummingbot_plugin.errors import ModelError
-from hummingbot_plugin.ml.manifest import Manifest, model_file_name
+from hummingbot_plugin.ml.manifest import (
+    RESEARCH_SPEC_VERSION,
+    Manifest,
+    consistency_problems,
+    model_file_name,
+    research_spec_problem,
+)
 from hummingbot_plugin.ml.spec import FEATURE_SPEC_VERSION, FeatureSet
 
 __all__ = [
@@ -51,7 +62,9 @@ def sha256_hex(data: bytes) -> str:
 def write_model_dir(
     out_dir: Path, model_texts: dict[float, str], manifest_fields: dict[str, Any]
 ) -> Manifest:
-    """Write one text file per quantile and a manifest holding their sha256; returns the manifest."""
+    """Write the quantile text files, a manifest holding their sha256, then the seal; returns the manifest."""
+    from hummingbot_plugin.ml.seal import write_seal  # the seal module builds on this one
+
     out_dir.mkdir(parents=True, exist_ok=True)
     hashes: dict[str, str] = {}
     for level, text in sorted(model_texts.items()):
@@ -62,11 +75,13 @@ def write_model_dir(
     manifest = Manifest(**manifest_fields, files=hashes)
     payload = json.dumps(manifest.model_dump(mode="json"), indent=2, sort_keys=True) + "\n"
     (out_dir / MANIFEST_NAME).write_text(payload, encoding="utf-8")
+    write_seal(out_dir)
     return manifest
 
 
-def read_manifest(model_dir: Path) -> Manifest:
-    """Parse and validate ``manifest.json`` and check it against this code's feature specification."""
+def read_manifest(model_dir: Path, *, accept_research: bool = False) -> Manifest:
+    """Parse and validate ``manifest.json`` and check it against this code's feature specification
+    (``accept_research``: a walk-forward research model, spec ``research-1``, is accepted too)."""
     path = model_dir / MANIFEST_NAME
     if not path.is_file():
         raise ModelError(
@@ -76,19 +91,27 @@ def read_manifest(model_dir: Path) -> Manifest:
         manifest = Manifest.model_validate(json.loads(path.read_text(encoding="utf-8")))
     except (ValueError, ValidationError) as exc:
         raise ModelError(f"{path} is not a valid manifest: {exc}", fix="retrain the model") from exc
-    if manifest.feature_spec_version != FEATURE_SPEC_VERSION:
+    if accept_research and manifest.feature_spec_version == RESEARCH_SPEC_VERSION:
+        problem = research_spec_problem(manifest)
+        if problem:
+            raise ModelError(f"{path}: {problem}", fix="retrain the model with this version of the plugin")
+    elif manifest.feature_spec_version != FEATURE_SPEC_VERSION:
         raise ModelError(
             f"{path}: feature spec version {manifest.feature_spec_version!r} "
             f"!= code's {FEATURE_SPEC_VERSION!r}",
             fix="retrain the model with this version of the plugin",
         )
     try:
-        FeatureSet.from_names(manifest.features)
+        if manifest.feature_spec_version != RESEARCH_SPEC_VERSION:
+            FeatureSet.from_names(manifest.features)
     except ValueError as exc:
         raise ModelError(
             f"{path}: feature list does not match feature spec {FEATURE_SPEC_VERSION}",
             fix="retrain the model with this version of the plugin",
         ) from exc
+    problems = consistency_problems(manifest)
+    if problems:
+        raise ModelError(f"{path} is inconsistent: {'; '.join(problems)}", fix="retrain the model")
     return manifest
 
 

@@ -27,6 +27,7 @@ from hummingbot_plugin.ml.daily import DailyInputs
 from hummingbot_plugin.ml.features import compute_features
 from hummingbot_plugin.ml.live import CandleArrays, LiveFeatureComputer
 from hummingbot_plugin.ml.manifest import Manifest
+from hummingbot_plugin.ml.seal import verify_sealed
 from hummingbot_plugin.ml.signals import (
     ProbabilityMethod,
     confidence_score,
@@ -162,6 +163,7 @@ class Forecaster:
                 fix="pass daily=DailyInputs.from_files(...) (--fear-greed / --dominance)",
             )
         method = ProbabilityMethod(probability_method) if probability_method else None
+        verify_sealed(directory, manifest)  # the manifest's own bytes and every file, as sealed
         return cls(manifest, boosters, daily, method, kelly_base_size)
 
     def _quantiles(self, features: FloatArray) -> FloatArray:

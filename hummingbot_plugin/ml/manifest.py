@@ -3,22 +3,38 @@
 ``created_at`` is NOT the wall-clock time of training: it defaults to the close time of the last candle
 the trainer was given (or an explicit ``--created-at``), so two trainings on the same data and settings
 write byte-identical manifests as well as byte-identical model files.
+
+:func:`consistency_problems` is the load-time check of the manifest against itself (quantile order,
+calibration shape, cut-off after the last training label): a model is refused at load, never at predict.
 """
 
 from __future__ import annotations
 
+import math
+from datetime import datetime
+from itertools import pairwise
+
 from pydantic import BaseModel, ConfigDict, Field
+
+from hummingbot_plugin.data.intervals import interval_seconds
+from hummingbot_plugin.errors import PluginError
 
 __all__ = [
     "MANIFEST_FORMAT",
+    "RESEARCH_SPEC_VERSION",
     "Calibration",
     "CvFold",
     "CvMetrics",
     "Manifest",
     "ProbabilityScore",
+    "consistency_problems",
+    "epoch_seconds",
+    "research_spec_problem",
 ]
 
 MANIFEST_FORMAT = 1
+#: Feature spec of the walk-forward research models (``research.features``); accepted only on request.
+RESEARCH_SPEC_VERSION = "research-1"
 
 
 class _Strict(BaseModel):
@@ -111,3 +127,78 @@ def model_file_name(level: float) -> str:
     percent = round(level * 100, 6)
     text = f"{int(percent):02d}" if float(percent).is_integer() else str(percent).replace(".", "")
     return f"quantile_{text}.txt"
+
+
+_REQUIRED_LEVELS = (0.1, 0.5, 0.9)
+
+
+def epoch_seconds(stamp: str) -> float:
+    """An ISO-8601 manifest time (``2023-01-01T00:00:00Z``) as epoch seconds; ValueError if not UTC."""
+    parsed = datetime.fromisoformat(stamp)
+    if parsed.tzinfo is None:
+        raise ValueError(f"time {stamp!r} has no timezone")
+    return parsed.timestamp()
+
+
+def _shape_problems(m: Manifest) -> list[str]:
+    n = len(m.quantiles)
+    out = []
+    levels = m.quantiles
+    if any(not 0.0 < q < 1.0 for q in levels) or any(a >= b for a, b in pairwise(levels)):
+        out.append(f"quantiles {m.quantiles} are not strictly increasing inside (0, 1)")
+    if not set(_REQUIRED_LEVELS) <= set(m.quantiles):
+        out.append(f"quantiles {m.quantiles} lack one of {list(_REQUIRED_LEVELS)}")
+    cal = m.calibration
+    for name in ("shifts", "coverage_before", "coverage_after"):
+        if len(getattr(cal, name)) != n:
+            out.append(f"calibration.{name} has {len(getattr(cal, name))} values for {n} quantiles")
+    if not all(math.isfinite(v) for v in cal.shifts):
+        out.append("calibration.shifts holds a non-finite value")
+    grid = cal.confidence_grid
+    if not all(math.isfinite(v) for v in grid) or any(a > b for a, b in pairwise(grid)):
+        out.append("calibration.confidence_grid is not a finite, non-decreasing grid")
+    if len(m.num_boost_round) != n:
+        out.append(f"num_boost_round has {len(m.num_boost_round)} values for {n} quantiles")
+    cv = m.cv_metrics
+    if len(cv.mean_pinball) != n or len(cv.mean_naive_pinball) != n:
+        out.append(f"cv_metrics pinball lists do not have {n} values")
+    if cv.horizon_bars != m.horizon_bars or cv.embargo_bars < m.horizon_bars:
+        out.append("cv_metrics horizon/embargo do not match the model's horizon_bars")
+    return out
+
+
+def _time_problems(m: Manifest) -> list[str]:
+    try:
+        start, end, cutoff = (epoch_seconds(t) for t in (m.train_start, m.train_end, m.data_cutoff))
+        fitted_end = epoch_seconds(m.calibration.fitted_on_end)
+        last_label = end + (m.horizon_bars + 1) * interval_seconds(m.interval)
+    except (ValueError, PluginError) as exc:
+        return [f"unreadable time or interval: {exc}"]
+    out = []
+    if not start < end:
+        out.append(f"train_start {m.train_start} is not before train_end {m.train_end}")
+    if cutoff < last_label:
+        out.append(
+            f"data_cutoff {m.data_cutoff} is before the last training label "
+            f"(train_end {m.train_end} + {m.horizon_bars + 1} bars): it would trade bars it was trained on"
+        )
+    if fitted_end > end:
+        out.append(f"calibration.fitted_on_end {m.calibration.fitted_on_end} is after train_end")
+    return out
+
+
+def consistency_problems(manifest: Manifest) -> list[str]:
+    """Everything internally inconsistent in ``manifest`` (empty list = consistent)."""
+    return _shape_problems(manifest) + _time_problems(manifest)
+
+
+def research_spec_problem(manifest: Manifest) -> str:
+    """'' when ``manifest`` is a research-spec model whose features are a research feature list, in
+    order: the candle-only ``CORE_FEATURES`` (computable live) or the full ``FEATURE_NAMES``."""
+    from hummingbot_plugin.research.features import CORE_FEATURES, FEATURE_NAMES  # research builds on ml
+
+    if manifest.feature_spec_version != RESEARCH_SPEC_VERSION:
+        return f"feature spec version {manifest.feature_spec_version!r} is not {RESEARCH_SPEC_VERSION!r}"
+    if tuple(manifest.features) not in (CORE_FEATURES, FEATURE_NAMES):
+        return f"feature list does not match research spec {RESEARCH_SPEC_VERSION}"
+    return ""

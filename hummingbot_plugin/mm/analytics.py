@@ -7,8 +7,10 @@ PnL split (all in quote): with fills marked at the mid at fill time,
 - ``fees``           = Σ fees;
 
 so that ``gross_pnl = spread_capture + inventory_pnl`` exactly (cash + inventory × final mid, fees aside)
-and ``net_pnl = gross_pnl − fees``. Hedge slippage (cross-exchange) is the extra cost of a hedge versus the
-taker price expected when the maker order was placed.
+and ``net_pnl = gross_pnl − fees`` (a rebate is a negative fee). The break-even maker fee is the maker
+rate at which the same fills would net zero: ``(gross − taker fees) / maker notional`` (the fills are held
+fixed: a quoter that prices its fee in would quote differently). Hedge slippage (cross-exchange) is the
+extra cost of a hedge versus the taker price expected when the maker order was placed.
 """
 
 from __future__ import annotations
@@ -19,13 +21,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hummingbot_plugin.backtest.metrics import (
-    BacktestMetrics,
-    TradeFigures,
-    buy_and_hold_equity,
-    metrics_from_curves,
-)
 from hummingbot_plugin.errors import DataError
+from hummingbot_plugin.fees import FeeSchedule, break_even_maker_fee
+from hummingbot_plugin.ledger import Figures, Fill, Market, Marks, account_figures, build_ledger
 
 __all__ = [
     "FILL_COLUMNS",
@@ -42,6 +40,7 @@ __all__ = [
 #: everything that happened after (adverse selection, inventory drift) is inventory PnL. An optional
 #: ``venue`` column marks hedges (``"taker"``); they are not counted as maker fills in the fill rate. With an
 #: ``order_id`` column the fill rate counts filled ORDERS (partial fills of one order count once).
+DEFAULT_MARKET = Market("binance", "BTC-USDT")
 FILL_COLUMNS = ("timestamp", "side", "price", "amount", "fee", "mid")
 
 
@@ -66,9 +65,18 @@ class MMReport:
     sharpe_per_period: float
     hedge_slippage_quote: float = 0.0
     n_hedge_failures: int = 0
+    fee_schedule: str = "as booked in the fills"
+    maker_fee: float = float("nan")
+    taker_fee: float = float("nan")
+    maker_volume_quote: float = 0.0
+    break_even_maker_fee: float = float("nan")
 
-    def to_dict(self) -> dict[str, float | int]:
+    def to_dict(self) -> dict[str, float | int | str]:
         return asdict(self)
+
+    def fee_line(self) -> str:
+        """``fee spot_vip0 (maker 0.1000 %, ...); break-even maker fee 0.0123 %`` for every MM report."""
+        return f"fee {self.fee_schedule}; break-even maker fee {self.break_even_maker_fee * 100:.4f} %"
 
 
 def _check(fills: pd.DataFrame) -> None:
@@ -114,6 +122,15 @@ def risk_metrics(equity: pd.DataFrame) -> tuple[float, float]:
     return drawdown, float(np.mean(changes) / std) if std > 0 else 0.0
 
 
+def _maker_taker(fills: pd.DataFrame) -> tuple[float, float]:
+    """(maker notional, taker fees) of a ledger; rows with ``venue == "taker"`` are hedges."""
+    if fills.empty:
+        return 0.0, 0.0
+    taker = (fills["venue"] == "taker").to_numpy() if "venue" in fills.columns else np.zeros(len(fills), bool)
+    notional = (fills["amount"] * fills["price"]).to_numpy(dtype=np.float64)
+    return float(notional[~taker].sum()), float(fills["fee"].to_numpy(dtype=np.float64)[taker].sum())
+
+
 def _filled_orders(fills: pd.DataFrame) -> int:
     """Maker orders with at least one fill (hedges excluded; partial fills of one order count once)."""
     maker = fills[fills["venue"] != "taker"] if "venue" in fills.columns else fills
@@ -128,8 +145,13 @@ def mm_report(
     inventory_limit_base: float | None = None,
     hedge_slippage_quote: float = 0.0,
     n_hedge_failures: int = 0,
+    schedule: FeeSchedule | None = None,
 ) -> MMReport:
-    """Summarise a run from its fills, the mid path and the number of orders placed."""
+    """Summarise a run from its fills, the mid path and the number of orders placed.
+
+    ``schedule``: the fee schedule the fills were charged at (stated in the report); the fee column is
+    used as it is.
+    """
     _check(fills)
     if mids.empty:
         raise DataError("empty mid path", fix="pass the mid price sampled over the run")
@@ -144,6 +166,7 @@ def mm_report(
         float(np.mean(np.abs(inv) >= inventory_limit_base * (1 - 1e-9))) if inventory_limit_base else 0.0
     )
     gross = spread + inventory_pnl
+    maker_volume, taker_fees = _maker_taker(f)
     return MMReport(
         net_pnl_quote=gross - fees,
         gross_pnl_quote=gross,
@@ -162,35 +185,38 @@ def mm_report(
         sharpe_per_period=sharpe,
         hedge_slippage_quote=hedge_slippage_quote,
         n_hedge_failures=n_hedge_failures,
+        fee_schedule=schedule.label if schedule is not None else "as booked in the fills",
+        maker_fee=float(schedule.maker) if schedule is not None else float("nan"),
+        taker_fee=float(schedule.taker) if schedule is not None else float("nan"),
+        maker_volume_quote=maker_volume,
+        break_even_maker_fee=break_even_maker_fee(gross, maker_volume, taker_fees),
     )
 
 
 def backtest_metrics(
-    fills: pd.DataFrame, mids: pd.DataFrame, *, capital: float, fee: float
-) -> BacktestMetrics:
-    """The backtest command's headline metrics for a market-making run (same definitions and fields).
+    fills: pd.DataFrame,
+    mids: pd.DataFrame,
+    *,
+    capital: float,
+    market: Market = DEFAULT_MARKET,
+) -> Figures:
+    """The headline figures of a market-making run on the one ledger (account funded with ``capital``).
 
-    Equity = capital + mark-to-market PnL at every mid sample; ``trades`` = fills; win rate and profit factor
-    are per-executor notions with no market-making equivalent and are reported as None; exposure = share of
-    samples with a non-zero inventory.
+    Marks are the mid samples; inventory starts at zero (the quoter may sell short what it does not hold:
+    the pure research simulators do not fund the base side).
     """
-    eq = equity_curve(fills, mids)
-    ts = eq["timestamp"].to_numpy(dtype=np.float64)
-    equity = capital + eq["equity"].to_numpy(dtype=np.float64)
-    hold = buy_and_hold_equity(eq["mid"].to_numpy(dtype=np.float64), capital, fee)
-    figures = TradeFigures(
-        trades=len(fills),
-        win_rate=None,
-        profit_factor=None,
-        fees_quote=float(fills["fee"].sum()),
-        volume_quote=float((fills["amount"] * fills["price"]).sum()),
-        exposure_time_pct=float(np.mean(np.abs(eq["inventory"].to_numpy()) > 1e-12) * 100.0)
-        if len(eq)
-        else 0.0,
-    )
-    return metrics_from_curves(ts, equity, hold, capital, figures)
+    _check(fills)
+    ts = mids["timestamp"].to_numpy(dtype=np.float64)
+    marks = Marks(ts, {market: mids["mid"].to_numpy(dtype=np.float64)})
+    booked = [
+        Fill(float(r.timestamp), market, int(r.side), float(r.price), float(r.amount), float(r.fee),
+             True, str(getattr(r, "order_id", i)))
+        for i, r in enumerate(fills.itertuples(index=False))
+        if float(r.amount) > 0
+    ]
+    return account_figures(build_ledger(booked, {market.venue: {market.quote: capital}}, marks))
 
 
-def metrics_json(report: MMReport, metrics: BacktestMetrics) -> dict[str, Any]:
-    """One JSON-ready dict: the backtest command's ``metrics`` block plus the market-making split."""
+def metrics_json(report: MMReport, metrics: Figures) -> dict[str, Any]:
+    """One JSON-ready dict: the ledger's figures plus the market-making split."""
     return {"metrics": asdict(metrics), "market_making": report.to_dict()}

@@ -16,7 +16,7 @@ import pandas as pd
 
 from hummingbot_plugin.mm import quoting
 from hummingbot_plugin.mm.pmm_logic import PMMSettings, quoting_params
-from hummingbot_plugin.mm.replay import QuoteReplay, ReplayResult, RiskFn
+from hummingbot_plugin.mm.replay import QuoteReplay, ReplayOptions, ReplayResult, RiskFn
 from hummingbot_plugin.sim.matching import MatchingEngine
 from hummingbot_plugin.sim.models import BookSnapshot, TradePrint
 
@@ -65,14 +65,23 @@ class _Delayed:
 
 
 def run_book_replay(
-    events: BookEvents, settings: PMMSettings, *, latency_s: float = 0.05, risk_fn: RiskFn | None = None
+    events: BookEvents,
+    settings: PMMSettings,
+    *,
+    latency_s: float = 0.05,
+    risk_fn: RiskFn | None = None,
+    options: ReplayOptions | None = None,
 ) -> ReplayResult:
-    """Replay ``settings`` on the recorded book and trades (queue-aware fills)."""
+    """Replay ``settings`` on the recorded book and trades (queue-aware fills).
+
+    A decision taken at snapshot time ``t`` reaches the engine at ``t + latency_s``; the planner sees
+    ``timestamp = t`` (the GLFT quoter picks the estimate of the window holding ``t``).
+    """
     features = _features(events.books, settings)
     skew = dict(zip(features["timestamp"], features["forecast_skew"], strict=True))
     mult = dict(zip(features["timestamp"], features["spread_multiplier"], strict=True))
     engine = MatchingEngine()
-    replay = QuoteReplay(settings, engine, risk_fn=risk_fn)
+    replay = QuoteReplay(settings, engine, risk_fn=risk_fn, options=options)
     delayed = _Delayed(replay, latency_s)
     for event in events.merged():
         delayed.release(event.timestamp)
@@ -86,6 +95,7 @@ def run_book_replay(
                 event.timestamp,
                 mid,
                 {
+                    "timestamp": float(event.timestamp),
                     "forecast_skew": float(skew[event.timestamp]),
                     "spread_multiplier": float(mult[event.timestamp]),
                 },

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
+from hummingbot_plugin.data import closed_count, interval_seconds
 from hummingbot_plugin.errors import ConfigError
 from hummingbot_plugin.mm import quoting
 from hummingbot_plugin.mm.levels import LevelTimers, LevelView, level_ids, levels_to_create, levels_to_refresh
@@ -118,23 +119,28 @@ def processed_data(
     mid: float,
     forecast_fn: ForecastFn | None,
     previous: dict[str, Any] | None = None,
+    now: float | None = None,
 ) -> dict[str, Any]:
-    """Controller ``processed_data``: the live reference price uses the current mid and the latest bar.
+    """Controller ``processed_data`` from the bars CLOSED at ``now`` (the trading clock) and the current mid.
 
-    Features are recomputed only when a new bar arrived (``previous`` holds the last result).
+    A live candles feed also holds the bar still being formed; it never moves the quotes. ``now=None``
+    (Hummingbot's backtesting engine, which serves every row as a finished bar) uses every row. Features
+    are recomputed only when the newest closed bar changed (``previous`` holds the last result).
     """
-    if candles is None or len(candles) <= cfg.volatility_window:
+    usable = _closed_bars(candles, cfg, now)
+    if usable is None or len(usable) <= cfg.volatility_window:
         return {
             "reference_price": float("nan"),
             "spread_multiplier": float("nan"),
             "features": pd.DataFrame(),
+            "closed_bars": 0 if usable is None else len(usable),
         }
+    key = (len(usable), float(usable["timestamp"].iloc[-1]), float(usable["close"].iloc[-1]))
     cached = (previous or {}).get("features")
-    last_bar = float(candles["timestamp"].iloc[-1])
-    if isinstance(cached, pd.DataFrame) and len(cached) and float(cached["timestamp"].iloc[-1]) == last_bar:
+    if isinstance(cached, pd.DataFrame) and (previous or {}).get("features_key") == key:
         features = cached
     else:
-        features = feature_frame(candles.reset_index(drop=True), cfg, forecast_fn)
+        features = feature_frame(usable, cfg, forecast_fn)
     last = features.iloc[-1]
     return {
         "reference_price": mid * (1.0 + float(last["forecast_skew"])),
@@ -142,7 +148,21 @@ def processed_data(
         "forecast_skew": float(last["forecast_skew"]),
         "volatility": float(last["volatility"]),
         "features": features,
+        "features_key": key,
+        "closed_bars": len(usable),
+        "bar_timestamp": float(last["timestamp"]),
     }
+
+
+def _closed_bars(candles: pd.DataFrame | None, cfg: PMMSettings, now: float | None) -> pd.DataFrame | None:
+    """The leading rows of ``candles`` closed at ``now`` (every row when ``now`` is None)."""
+    if candles is None:
+        return None
+    frame = candles.reset_index(drop=True)
+    if now is None or frame.empty:
+        return frame
+    stamps = frame["timestamp"].to_numpy(dtype=np.float64)
+    return frame.iloc[: closed_count(stamps, float(now), interval_seconds(cfg.candles_interval))]
 
 
 def level_amounts_quote(cfg: PMMSettings) -> dict[str, float]:

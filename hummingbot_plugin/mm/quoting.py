@@ -6,7 +6,8 @@ on a prefix of the history equal the same rows computed on the full history (tes
 Prices: ``reference = mid * (1 + forecast_skew)``; a level's half-spread is
 ``max(fee_floor, spread_i * spread_multiplier)``; a bid never sits above ``mid * (1 - fee_floor)`` and an
 ask never below ``mid * (1 + fee_floor)``,
-so every fill leaves room for two maker fees plus the margin whatever the skew.
+so every fill leaves room for two maker fees plus the margin whatever the skew (never below zero: with a
+maker rebate, a quote may rest at the mid but never through it).
 Both sides are anchored to ``min/max(skewed reference, mid)``: a quote is never closer than the floor to
 the mid nor to the (inventory-skewed) reference price.
 """
@@ -14,12 +15,14 @@ the mid nor to the (inventory-skewed) reference price.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from hummingbot_plugin.errors import ConfigError, DataError
+from hummingbot_plugin.fees import MIN_MAKER_FEE
 
 __all__ = [
     "FloatArray",
@@ -30,6 +33,8 @@ __all__ = [
     "price_band_mask",
     "quote_ladder",
     "realised_volatility",
+    "round_price",
+    "round_size",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -54,7 +59,7 @@ class QuotingParams:
     def __post_init__(self) -> None:
         checks = {
             "base_spread": self.base_spread > 0,
-            "maker_fee": self.maker_fee >= 0,
+            "maker_fee": self.maker_fee >= float(MIN_MAKER_FEE),
             "min_profit_margin": self.min_profit_margin >= 0,
             "volatility_window": self.volatility_window >= 2,
             "volatility_factor": self.volatility_factor >= 0,
@@ -77,8 +82,23 @@ class QuotingParams:
 
 
 def fee_floor(maker_fee: float, min_profit_margin: float) -> float:
-    """The smallest allowed half-spread: a round trip pays two maker fees, plus the margin."""
-    return 2.0 * maker_fee + min_profit_margin
+    """The smallest allowed half-spread: a round trip pays two maker fees, plus the margin (>= 0)."""
+    return max(0.0, 2.0 * maker_fee + min_profit_margin)
+
+
+def round_price(price: float | Decimal, tick: Decimal, side: str) -> Decimal:
+    """A quote on the venue's price grid, never more aggressive than asked: bids down, asks up."""
+    if tick <= 0:
+        raise ConfigError(f"price tick {tick} must be > 0", fix="use the venue's min_price_increment")
+    mode = ROUND_FLOOR if side == "buy" else ROUND_CEILING
+    return (Decimal(repr(float(price))) / tick).to_integral_value(rounding=mode) * tick
+
+
+def round_size(amount: float | Decimal, step: Decimal) -> Decimal:
+    """A base size on the venue's lot grid (rounded down: never more than the budget allows)."""
+    if step <= 0:
+        raise ConfigError(f"size step {step} must be > 0", fix="use the venue's min_base_amount_increment")
+    return (Decimal(repr(float(amount))) / step).to_integral_value(rounding=ROUND_FLOOR) * step
 
 
 def realised_volatility(close: FloatArray, window: int) -> FloatArray:

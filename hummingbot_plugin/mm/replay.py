@@ -10,6 +10,10 @@ Candle mode (:func:`run_candle_replay`), conservative by construction:
 2. Inside a bar the price walks the simulator's intrabar path (bullish bar: open → low → high → close).
 3. A quote fills only when the path trades strictly THROUGH its price, in full, at its own price
    (touching is not enough: we would sit at the back of the queue). No price improvement.
+
+Every quote is put on the venue's grid before it rests (bids rounded down and asks up to the price tick,
+sizes down to the lot step; below the minimum size or notional it is not sent), and every fill pays the
+run's maker fee (``fees``, default: the settings' ``maker_fee``); a negative fee is a rebate received.
 """
 
 from __future__ import annotations
@@ -22,15 +26,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hummingbot_plugin.mm import pmm_logic
+from hummingbot_plugin.errors import ConfigError
+from hummingbot_plugin.fees import FeeSchedule
+from hummingbot_plugin.mm import pmm_logic, quoting
+from hummingbot_plugin.mm.glft_plan import Planner
 from hummingbot_plugin.mm.levels import LevelView
 from hummingbot_plugin.mm.pmm_logic import ForecastFn, PMMSettings
 from hummingbot_plugin.mm.risk import QuoteRiskDecision
 from hummingbot_plugin.sim.candle_path import PathMode, intrabar_path, path_timestamps
+from hummingbot_plugin.sim.config import TRADING_RULES_FILE, PairRules, load_pair_rules
 from hummingbot_plugin.sim.matching import MatchingEngine
 from hummingbot_plugin.sim.models import Bar, Fill, OrderKind, Side, SimOrder
 
-__all__ = ["QuoteReplay", "ReplayResult", "RiskFn", "run_candle_replay"]
+__all__ = ["QuoteReplay", "ReplayOptions", "ReplayResult", "RiskFn", "run_candle_replay", "venue_rules"]
 
 RiskFn = Callable[[float, float], QuoteRiskDecision]  # (now, inventory deviation) -> decision
 
@@ -62,15 +70,47 @@ def _d(x: float) -> Decimal:
     return Decimal(repr(float(x)))
 
 
+def venue_rules(venue: str = "binance", trading_pair: str = "BTC-USDT") -> PairRules:
+    """The shipped trading rules (tick, lot step, minimums) of one pair."""
+    rules = load_pair_rules(TRADING_RULES_FILE, venue)
+    if trading_pair not in rules:
+        raise ConfigError(
+            f"no trading rules for {venue} {trading_pair}", fix=f"add them to {TRADING_RULES_FILE}"
+        )
+    return rules[trading_pair]
+
+
+@dataclass(frozen=True)
+class ReplayOptions:
+    """What a replay charges and how quotes are placed: fee schedule, venue rules, decision function.
+
+    ``fees=None`` charges the settings' ``maker_fee``; ``rules=None`` uses Binance BTC-USDT's;
+    ``planner=None`` is the PMM (:func:`pmm_logic.plan_quotes`).
+    """
+
+    fees: FeeSchedule | None = None
+    rules: PairRules | None = None
+    planner: Planner | None = None
+
+
 class QuoteReplay:
     """Drives one PMM strategy: decisions via ``pmm_logic``, orders into a ``MatchingEngine``."""
 
     def __init__(
-        self, settings: PMMSettings, engine: MatchingEngine, *, risk_fn: RiskFn | None = None
+        self,
+        settings: PMMSettings,
+        engine: MatchingEngine,
+        *,
+        risk_fn: RiskFn | None = None,
+        options: ReplayOptions | None = None,
     ) -> None:
+        opts = options or ReplayOptions()
         self.settings = settings
         self.engine = engine
         self.risk_fn = risk_fn
+        self.fee_rate = float(opts.fees.maker if opts.fees is not None else settings.maker_fee)
+        self.rules = opts.rules or venue_rules()
+        self.planner: Planner = opts.planner or pmm_logic.plan_quotes
         self.orders: dict[str, _Order] = {}  # active orders only
         self.last_closed: dict[str, _Order] = {}  # latest closed order per level (delays need only that)
         self.fill_rows: list[tuple[float, int, float, float, float, float, str]] = []
@@ -104,7 +144,7 @@ class QuoteReplay:
 
     def on_fills(self, fills: list[Fill]) -> None:
         """Book fills; each is marked at the mid when its quote was placed (see analytics)."""
-        fee_rate = float(self.settings.maker_fee)
+        fee_rate = self.fee_rate
         for f in fills:
             price, amount = float(f.price), float(f.amount)
             sign = 1 if f.side is Side.BUY else -1
@@ -132,7 +172,7 @@ class QuoteReplay:
             )
         )
         external = self.risk_fn(now, dev) if self.risk_fn else QuoteRiskDecision()
-        plan = pmm_logic.plan_quotes(self.settings, data, mid, self.inventory * mid, external)
+        plan = self.planner(self.settings, {"timestamp": now, **data}, mid, self.inventory * mid, external)
         self.risk_states.append(plan.risk.state.name)
         creates, stops = pmm_logic.level_actions(plan, self.views(), now, self.settings)
         for order_id in stops:
@@ -141,12 +181,25 @@ class QuoteReplay:
         for level_id in creates:
             self._submit(level_id, plan.prices[level_id], plan.amounts[level_id], now, mid)
 
+    def _on_grid(self, side: Side, price: float, amount: float) -> tuple[Decimal, Decimal] | None:
+        """Price and size on the venue's grid; None when below its minimum size or notional."""
+        px = quoting.round_price(price, self.rules.min_price_increment, side.value)
+        size = quoting.round_size(amount, self.rules.min_base_amount_increment)
+        r = self.rules
+        if px <= 0 or size <= 0 or size < r.min_order_size or px * size < r.min_notional_size:
+            return None
+        return px, size
+
     def _submit(self, level_id: str, price: float, amount: float, now: float, mid: float) -> None:
         self._seq += 1
         order_id = f"{level_id}-{self._seq}"
         side = Side.BUY if level_id.startswith("buy") else Side.SELL
-        order = SimOrder(order_id, side, OrderKind.LIMIT_MAKER, _d(amount), _d(price), now)
-        self.orders[order_id] = _Order(order_id, level_id, price, now, mid)
+        grid = self._on_grid(side, price, amount)
+        if grid is None:
+            self.n_rejected += 1
+            return
+        order = SimOrder(order_id, side, OrderKind.LIMIT_MAKER, grid[1], grid[0], now)
+        self.orders[order_id] = _Order(order_id, level_id, float(grid[0]), now, mid)
         result = self.engine.submit(order, now)
         if result.rejection is not None:
             self.n_rejected += 1
@@ -180,6 +233,7 @@ def run_candle_replay(
     forecast_fn: ForecastFn | None = None,
     risk_fn: RiskFn | None = None,
     path_mode: PathMode = PathMode.AUTO,
+    options: ReplayOptions | None = None,
 ) -> ReplayResult:
     """Replay ``settings`` over ``candles`` (one interval); see the module docstring for the fill rules."""
     candles = candles.reset_index(drop=True)
@@ -187,7 +241,7 @@ def run_candle_replay(
     skew = features["forecast_skew"].to_numpy(dtype=np.float64)
     mult = features["spread_multiplier"].to_numpy(dtype=np.float64)
     engine = MatchingEngine()
-    replay = QuoteReplay(settings, engine, risk_fn=risk_fn)
+    replay = QuoteReplay(settings, engine, risk_fn=risk_fn, options=options)
     for i, bar in enumerate(_bars(candles)):
         times = path_timestamps(bar.timestamp, bar_seconds)
         for price, ts in zip(intrabar_path(bar, path_mode), times, strict=True):

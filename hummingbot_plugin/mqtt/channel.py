@@ -19,8 +19,9 @@ from hummingbot_plugin.mqtt.guard import MessageGuard
 from hummingbot_plugin.mqtt.mailbox import Inbound, LatestMailbox
 from hummingbot_plugin.mqtt.messages import ExternalPrediction, OverrideAck, OverrideRequest
 from hummingbot_plugin.mqtt.override_audit import OverrideAuditor
-from hummingbot_plugin.mqtt.overrides import build_overridden_config
-from hummingbot_plugin.mqtt.rejections import Rejection, RejectionLedger, RejectionReason
+from hummingbot_plugin.mqtt.overrides import build_overridden_config, merge_changes
+from hummingbot_plugin.mqtt.priority import signed_command_classifier
+from hummingbot_plugin.mqtt.rejections import Rejection, RejectionLedger, RejectionReason, escaped
 from hummingbot_plugin.mqtt.replay import ReplayStore
 from hummingbot_plugin.mqtt.settings import (
     ControlChannelSettings,
@@ -30,6 +31,8 @@ from hummingbot_plugin.mqtt.settings import (
     status_topic,
 )
 from hummingbot_plugin.mqtt.signing import Keyring
+from hummingbot_plugin.risk.alarms import ALARMS
+from hummingbot_plugin.risk.models import DenialReason
 
 __all__ = ["ChannelCore", "ChannelCounters", "ChannelUpdate", "Transport"]
 
@@ -75,6 +78,7 @@ class ChannelUpdate:
     subscribed: bool
     connected: bool
     rejections: list[Rejection] = field(default_factory=list)
+    persist_error: str | None = None
 
 
 class ChannelCore:
@@ -105,8 +109,14 @@ class ChannelCore:
         capacities = {self.override_topic: settings.override_mailbox}
         if self.prediction_topic:
             capacities[self.prediction_topic] = 1
-        self._mailbox = LatestMailbox(capacities)
+        keys = keyring or Keyring({})
+        self._mailbox = LatestMailbox(
+            capacities,
+            priority=signed_command_classifier(keys, settings.max_message_bytes),
+            command_capacity=settings.command_mailbox,
+        )
         self._ledger = RejectionLedger(self._logger)
+        self._audit = audit
         self._auditor = OverrideAuditor(audit, self._logger)
         horizon = settings.max_override_age + settings.max_clock_skew
         self._replay = ReplayStore(
@@ -116,7 +126,7 @@ class ChannelCore:
             now=now,
             fsync=settings.replay_fsync,
         )
-        self._guard = MessageGuard(settings, keyring or Keyring({}), self._replay, self.controller_id)
+        self._guard = MessageGuard(settings, keys, self._replay, self.controller_id)
         self._handles: list[object] = []
         self._subscribed_since = float("inf")
         self._connection = 0
@@ -147,7 +157,8 @@ class ChannelCore:
                     acks.append(ack)
             else:
                 self._handle_prediction(message, now, rejections)
-        self._replay.flush()
+        self._replay.flush()  # also the retry of a failed write
+        self._raise_alarms()
         return ChannelUpdate(
             prediction=self._fresh_prediction(now),
             new_config=new_config,
@@ -156,7 +167,21 @@ class ChannelCore:
             subscribed=self.subscribed,
             connected=self._connection != 0,
             rejections=rejections,
+            persist_error=self._replay.write_error,
         )
+
+    def _raise_alarms(self) -> None:
+        """Kill switch set, or anti-replay state unwritable: the guard of this controller halts this tick."""
+        scope = self.controller_id
+        if bool(getattr(self._config, "manual_kill_switch", False)):
+            ALARMS.raise_alarm(scope, "manual_kill_switch", DenialReason.KILL_SWITCH, "set by an override")
+        else:
+            ALARMS.clear(scope, "manual_kill_switch")
+        error = self._replay.write_error
+        if error is not None:
+            ALARMS.raise_alarm(scope, "mqtt_replay_state", DenialReason.PERSIST_FAILED, error)
+        else:
+            ALARMS.clear(scope, "mqtt_replay_state")
 
     def overlay(self, config: BaseModel) -> BaseModel:
         """``config`` with every override accepted so far re-applied (use when Hummingbot reloads configs)."""
@@ -187,9 +212,17 @@ class ChannelCore:
                 "received": counters.received,
                 "rejected": counters.rejected,
                 "overrides_accepted": counters.overrides_accepted,
+                "commands_received": self._mailbox.commands_received,
                 "prediction_age": None if prediction is None else prediction.age(now),
+                "persist_error": self._replay.write_error,
+                "alarms": [f"{a.source}: {a.reason.value}" for a in ALARMS.active(self.controller_id)],
+                "audit_head": self._audit_head(),
             },
         )
+
+    def _audit_head(self) -> dict[str, Any] | None:
+        head = getattr(self._audit, "signed_head", None)
+        return head() if callable(head) else None
 
     def stop(self) -> None:
         """Remove the subscriptions and persist replay state; safe to call twice."""
@@ -232,7 +265,10 @@ class ChannelCore:
     ) -> tuple[BaseModel, OverrideAck] | None:
         result = self._guard.check_override(message, now, self._subscribed_since)
         if isinstance(result, OverrideRequest):
-            outcome = build_overridden_config(self._config, result.changes)
+            operator = result.key_id is not None and result.key_id in self._settings.operator_key_ids
+            outcome = build_overridden_config(
+                self._config, result.changes, allow_loosen=operator and result.loosen
+            )
             if outcome.config is not None:
                 ack = OverrideAck(
                     controller_id=self.controller_id,
@@ -240,6 +276,8 @@ class ChannelCore:
                     accepted=True,
                     reason="accepted",
                     applied=dict(result.changes),
+                    changed=outcome.changed or {},
+                    loosened=list(outcome.loosened),
                     at=now,
                 )
                 if self._auditor.record(ack, message.payload, result.key_id):  # audited before applied
@@ -268,10 +306,14 @@ class ChannelCore:
         self, config: BaseModel, request: OverrideRequest, ack: OverrideAck
     ) -> tuple[BaseModel, OverrideAck]:
         self._config = config
-        self._overlay.update(request.changes)
+        self._overlay = merge_changes(self._overlay, request.changes)
         self._accepted["overrides"] += 1
         self._logger.info(
-            "override %s applied to %s: %s", request.msg_id, self.controller_id, request.changes
+            'override applied msg_id="%s" controller="%s" changed="%s" loosened="%s"',
+            escaped(request.msg_id),
+            escaped(self.controller_id),
+            escaped(ack.changed),
+            escaped(ack.loosened),
         )
         self._ack(ack)
         return config, ack

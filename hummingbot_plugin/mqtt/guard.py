@@ -8,19 +8,35 @@ Failures come back as :class:`Rejection` values; nothing here raises into the ca
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from hummingbot_plugin.mqtt.decoding import DecodeFailure, check_parsed, decode_bytes
 from hummingbot_plugin.mqtt.mailbox import Inbound
-from hummingbot_plugin.mqtt.messages import ExternalPrediction, OverrideRequest, PredictionWire, epoch_seconds
+from hummingbot_plugin.mqtt.messages import (
+    MSG_ID_PATTERN,
+    ExternalPrediction,
+    OverrideRequest,
+    PredictionWire,
+    epoch_seconds,
+)
+from hummingbot_plugin.mqtt.priority import is_command_change
 from hummingbot_plugin.mqtt.rejections import Rejection, RejectionReason
 from hummingbot_plugin.mqtt.replay import ReplayStore
 from hummingbot_plugin.mqtt.settings import ControlChannelSettings
 from hummingbot_plugin.mqtt.signing import Keyring
 
-__all__ = ["MessageGuard"]
+__all__ = ["MessageGuard", "safe_msg_id"]
+
+_SAFE_ID = re.compile(MSG_ID_PATTERN)
+
+
+def safe_msg_id(payload: object) -> str | None:
+    """The payload's ``msg_id`` only when it is a valid identifier (charset, length); never raw input."""
+    value = payload.get("msg_id") if isinstance(payload, dict) else None
+    return value if isinstance(value, str) and _SAFE_ID.fullmatch(value) else None
 
 _RANGE_ERRORS = frozenset(
     {
@@ -111,7 +127,10 @@ class MessageGuard:
         if request.issued_at < subscribed_since:
             detail = f"issued_at {request.issued_at} precedes the subscription ({subscribed_since}): retained"
             return Rejection(RejectionReason.RETAINED, detail, topic, msg_id)
-        self._replay.remember(msg_id, request.issued_at, now)
+        persisted = self._replay.remember(msg_id, request.issued_at, now)
+        if not persisted and not is_command_change(request.changes):
+            detail = f"anti-replay state not writable ({self._replay.write_error}); only commands accepted"
+            return Rejection(RejectionReason.STATE_UNWRITABLE, detail, topic, msg_id)
         return request
 
     def _parse[M: BaseModel](self, message: Inbound, model: type[M]) -> tuple[M, dict[str, Any]] | Rejection:
@@ -126,8 +145,11 @@ class MessageGuard:
         try:
             return model.model_validate(payload), payload
         except ValidationError as exc:
-            msg_id = payload.get("msg_id") if isinstance(payload.get("msg_id"), str) else None
-            return Rejection(*_schema_reason(exc), message.topic, msg_id)
+            reason, detail = _schema_reason(exc)
+            raw_id = payload.get("msg_id")
+            if raw_id is not None and safe_msg_id(payload) is None:
+                detail += f" (unsafe msg_id {str(raw_id)[:80]})"  # logged escaped by describe(), never used
+            return Rejection(reason, detail, message.topic, safe_msg_id(payload))
 
     def _check_signature(
         self,

@@ -2,12 +2,16 @@
 
 ``put`` is O(1) and never blocks the caller beyond a short lock, so a flood on the event loop costs
 microseconds per message; the consumer drains once per tick and sees only the latest.
+
+Commands outrank data: a message the ``priority`` predicate accepts (a correctly signed kill switch,
+pause or reset) goes to a separate command lane that data messages never evict, and is drained first.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,28 +37,39 @@ class MailboxDrain:
 class LatestMailbox:
     """Per-topic bounded queues (oldest dropped first); unknown topics are refused and counted."""
 
-    def __init__(self, capacities: dict[str, int]) -> None:
-        if any(c < 1 for c in capacities.values()):
+    def __init__(
+        self,
+        capacities: dict[str, int],
+        priority: Callable[[Inbound], bool] | None = None,
+        command_capacity: int = 64,
+    ) -> None:
+        if any(c < 1 for c in capacities.values()) or command_capacity < 1:
             raise ValueError("mailbox capacities must be >= 1")
         self._lock = threading.Lock()
         self._queues: dict[str, deque[Inbound]] = {t: deque(maxlen=c) for t, c in capacities.items()}
+        self._commands: deque[Inbound] = deque(maxlen=command_capacity)
+        self._priority = priority
         self._dropped: dict[str, int] = dict.fromkeys(capacities, 0)
         self._received = 0
+        self.commands_received = 0
 
     def put(self, message: Inbound) -> None:
+        command = message.topic in self._queues and self._priority is not None and self._priority(message)
         with self._lock:
             self._received += 1
-            queue = self._queues.get(message.topic)
+            queue = self._commands if command else self._queues.get(message.topic)
             if queue is None:
                 return
+            self.commands_received += int(command)
             if len(queue) == queue.maxlen:
                 self._dropped[message.topic] += 1
             queue.append(message)
 
     def drain(self) -> MailboxDrain:
-        """Take everything queued (oldest first per topic) and the drop counts since the last drain."""
+        """Take the command lane, then everything queued (oldest first per topic), and the drop counts."""
         with self._lock:
-            messages: list[Inbound] = []
+            messages: list[Inbound] = list(self._commands)
+            self._commands.clear()
             for queue in self._queues.values():
                 messages.extend(queue)
                 queue.clear()
@@ -69,4 +84,4 @@ class LatestMailbox:
 
     def pending(self) -> int:
         with self._lock:
-            return sum(len(q) for q in self._queues.values())
+            return len(self._commands) + sum(len(q) for q in self._queues.values())

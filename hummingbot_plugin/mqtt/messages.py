@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
 
 __all__ = [
+    "MSG_ID_PATTERN",
     "MS_TIMESTAMP_THRESHOLD",
     "PROBABILITY_SUM_TOLERANCE",
     "ExternalPrediction",
@@ -32,6 +33,8 @@ _Probability = Annotated[float, Field(strict=True, ge=0.0, le=1.0, allow_inf_nan
 _EpochTime = Annotated[float, Field(strict=True, gt=0.0, allow_inf_nan=False)]
 _KeyId = Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
 _Signature = Annotated[str, Field(strict=True, pattern=r"^[0-9a-f]{64}$")]
+#: Identifiers that may be logged: checked before any use.
+MSG_ID_PATTERN = r"^[A-Za-z0-9._:-]{1,64}$"
 
 
 def epoch_seconds(value: float) -> float:
@@ -92,10 +95,15 @@ class ExternalPrediction(BaseModel):
 class OverrideRequest(_Wire):
     """A request to change updatable fields of one controller's config."""
 
-    msg_id: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
+    msg_id: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern=MSG_ID_PATTERN)]
     issued_at: _EpochTime
-    controller_id: Annotated[str, Field(strict=True, min_length=1, max_length=128)]
+    controller_id: Annotated[
+        str, Field(strict=True, min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$")
+    ]
     changes: Annotated[dict[str, JsonValue], Field(min_length=1, max_length=32)]
+    loosen: Annotated[bool, Field(strict=True)] = Field(
+        default=False, description="consent to loosen a risk limit or capital (operator keys only)"
+    )
     key_id: _KeyId | None = None
     signature: _Signature | None = None
 
@@ -111,4 +119,8 @@ class OverrideAck(BaseModel):
     reason: str = Field(description="'accepted' or a RejectionReason value")
     detail: str = ""
     applied: dict[str, Any] = Field(default_factory=dict)
+    changed: dict[str, list[Any]] = Field(
+        default_factory=dict, description='every field that changed: {"risk.max_leverage": [old, new]}'
+    )
+    loosened: list[str] = Field(default_factory=list, description="changed fields that loosen protection")
     at: float

@@ -35,7 +35,11 @@ class OverrideAuditor:
         """Append the decision; False if the audit log could not be written (the caller fails closed)."""
         if self._sink is None:
             return True
-        command = f"override {ack.msg_id or '?'}: {sorted(ack.applied)}" if ack.accepted else "override"
+        command = "override"
+        if ack.accepted:
+            changed = {path: f"{old} -> {new}" for path, (old, new) in ack.changed.items()}
+            loosen = f" LOOSENED by operator key {sender}: {ack.loosened}" if ack.loosened else ""
+            command = f"override {ack.msg_id or '?'}: {changed}{loosen}"[:2000]
         record = OverrideRecord(
             ts=ack.at,
             source=ack.controller_id,
@@ -48,6 +52,6 @@ class OverrideAuditor:
         try:
             self._sink.append(record)
         except (AuditWriteError, OSError) as exc:
-            self._logger.error("audit log unavailable for override %s: %s", ack.msg_id, exc)
+            self._logger.error("audit log unavailable for an override: %s", exc)
             return False
-        return True
+        return getattr(self._sink, "healthy", True) is not False  # buffered in memory is not audited

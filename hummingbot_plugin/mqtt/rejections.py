@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import Counter
 from dataclasses import dataclass
 from enum import StrEnum
 
-__all__ = ["Rejection", "RejectionLedger", "RejectionReason"]
+__all__ = ["Rejection", "RejectionLedger", "RejectionReason", "escaped"]
+
+
+def escaped(text: object) -> str:
+    """``text`` with every control, quote, backslash and non-ASCII character escaped (one log line)."""
+    return json.dumps(str(text), ensure_ascii=True)[1:-1]
 
 
 class RejectionReason(StrEnum):
@@ -33,6 +39,9 @@ class RejectionReason(StrEnum):
     INVALID_CONFIG = "invalid_config"
     MAILBOX_OVERFLOW = "mailbox_overflow"
     AUDIT_UNAVAILABLE = "audit_unavailable"
+    WRONG_TYPE = "wrong_type"
+    LOOSENING = "loosening"
+    STATE_UNWRITABLE = "state_unwritable"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +54,12 @@ class Rejection:
     msg_id: str | None = None
 
     def describe(self) -> str:
-        ident = f" msg_id={self.msg_id}" if self.msg_id else ""
-        return f"rejected MQTT message on {self.topic!r}{ident}: {self.reason.value}: {self.detail}"
+        """One log line; everything that came from the message is escaped."""
+        ident = f' msg_id="{escaped(self.msg_id)}"' if self.msg_id else ""
+        return (
+            f'rejected MQTT message topic="{escaped(self.topic)}"{ident} '
+            f'reason={self.reason.value} detail="{escaped(self.detail)}"'
+        )
 
 
 class RejectionLedger:
@@ -72,7 +85,9 @@ class RejectionLedger:
         first = self._counts[reason] == 0
         self._counts[reason] += count
         if first:
-            self._logger.warning("dropped %d MQTT message(s) on %r: %s", count, topic, reason.value)
+            self._logger.warning(
+                'dropped %d MQTT message(s) topic="%s" reason=%s', count, escaped(topic), reason.value
+            )
 
     def count(self, reason: RejectionReason) -> int:
         return self._counts[reason]

@@ -3,6 +3,10 @@
 Bounded: ids older than ``horizon`` (they would be refused as stale anyway) are pruned, and when more than
 ``capacity`` remain the oldest are evicted and the *floor* is raised to their ``issued_at`` — anything
 issued at or before the floor is refused, so eviction can never re-open a replay.
+
+A failed write never raises into the tick: the state stays in memory (still protecting this process),
+:attr:`write_error` says why, and every later :meth:`flush` retries. The owner raises the alarm that
+halts the guard. Temp files left by a process killed mid-write are removed when the store opens.
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ class ReplayStore:
         self._capacity = capacity
         self._horizon = horizon
         self._dirty = False
+        self.write_error: str | None = None
+        self._remove_stale_temp_files()
         self._state = self._load(now)
 
     @property
@@ -50,8 +56,8 @@ class ReplayStore:
     def is_replay(self, msg_id: str, issued_at: float) -> bool:
         return msg_id in self._state.seen or issued_at <= self._state.floor
 
-    def remember(self, msg_id: str, issued_at: float, now: float) -> None:
-        """Record an accepted id, prune and bound the set, and persist at once."""
+    def remember(self, msg_id: str, issued_at: float, now: float) -> bool:
+        """Record an accepted id, prune and bound the set, persist at once; False if not persisted."""
         seen = self._state.seen
         seen[msg_id] = issued_at
         for old_id in [key for key, at in seen.items() if at < now - self._horizon]:
@@ -62,7 +68,7 @@ class ReplayStore:
                 self._state.floor = max(self._state.floor, at)
                 del seen[old_id]
         self._dirty = True
-        self.flush()
+        return self.flush()
 
     def watermark(self, topic: str) -> float:
         """Timestamp of the newest accepted prediction on ``topic`` (0 if none)."""
@@ -74,10 +80,25 @@ class ReplayStore:
             self._state.watermarks[topic] = timestamp
             self._dirty = True
 
-    def flush(self) -> None:
-        """Write the state atomically (temp file + rename; fsync first when durable) if it changed."""
+    def flush(self) -> bool:
+        """Write the state atomically (temp + rename; fsync when durable) if it changed; False on failure."""
         if not self._dirty or self._path is None:
-            return
+            return True
+        try:
+            self._write()
+        except OSError as exc:
+            if self.write_error is None:
+                _LOG.error("replay state %s not written (%s); kept in memory, retrying", self._path, exc)
+            self.write_error = f"cannot write {self._path.name}: {exc.strerror or exc}"
+            return False
+        if self.write_error is not None:
+            _LOG.warning("replay state %s written again", self._path)
+        self.write_error = None
+        self._dirty = False
+        return True
+
+    def _write(self) -> None:
+        assert self._path is not None
         body = {
             "version": _FORMAT_VERSION,
             "floor": self._state.floor,
@@ -85,7 +106,7 @@ class ReplayStore:
             "watermarks": self._state.watermarks,
         }
         self._path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{self._path.name}.", dir=self._path.parent)
+        fd, tmp_name = tempfile.mkstemp(prefix=self._temp_prefix(), dir=self._path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 json.dump(body, handle, separators=(",", ":"))
@@ -93,10 +114,22 @@ class ReplayStore:
                 if self._fsync:
                     os.fsync(handle.fileno())
             os.replace(tmp_name, self._path)
-        except OSError:
+        except BaseException:
             Path(tmp_name).unlink(missing_ok=True)
             raise
-        self._dirty = False
+
+    def _temp_prefix(self) -> str:
+        assert self._path is not None
+        return f".{self._path.name}."
+
+    def _remove_stale_temp_files(self) -> None:
+        if self._path is None or not self._path.parent.is_dir():
+            return
+        for stale in self._path.parent.glob(f"{self._temp_prefix()}*"):
+            try:
+                stale.unlink(missing_ok=True)
+            except OSError as exc:
+                _LOG.warning("cannot remove stale temp file %s: %s", stale.name, exc.strerror)
 
     def _load(self, now: float) -> _State:
         if self._path is None or not self._path.exists():
@@ -110,7 +143,10 @@ class ReplayStore:
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
             kept = self._path.with_name(f"{self._path.name}.corrupt")
-            os.replace(self._path, kept)
+            try:
+                os.replace(self._path, kept)
+            except OSError:
+                kept = self._path  # read-only folder: left in place, the floor still protects
             _LOG.error(
                 "replay state %s unreadable (%s); kept as %s; refusing messages issued before %.3f",
                 self._path,

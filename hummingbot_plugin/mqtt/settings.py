@@ -76,6 +76,13 @@ class ControlChannelSettings(BaseModel):
         default=True, description="fsync replay state (survives power loss; ~ms/override)"
     )
     drop_prediction_on_disconnect: bool = True
+    operator_key_ids: tuple[str, ...] = Field(
+        default=(),
+        description="operator-role key ids: only they may loosen risk limits or capital (loosen: true)",
+    )
+    command_mailbox: int = Field(
+        default=64, ge=1, le=1024, description="signed commands kept per tick (never evicted by data)"
+    )
 
     @field_validator("prediction_topic_prefix", "control_topic_prefix")
     @classmethod

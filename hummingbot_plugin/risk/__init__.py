@@ -19,6 +19,7 @@ from hummingbot_plugin.risk.store import (
     MemoryStateStore,
     PersistedRiskState,
     StateStore,
+    default_audit_dir,
     default_state_dir,
 )
 
@@ -39,5 +40,6 @@ __all__ = [
     "Side",
     "StateStore",
     "Transition",
+    "default_audit_dir",
     "default_state_dir",
 ]

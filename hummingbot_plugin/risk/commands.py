@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -17,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hummingbot_plugin.audit.log import AuditSink
 from hummingbot_plugin.audit.records import OverrideRecord
+from hummingbot_plugin.mqtt.guard import safe_msg_id
+from hummingbot_plugin.mqtt.messages import MSG_ID_PATTERN
 from hummingbot_plugin.mqtt.replay import ReplayStore
 from hummingbot_plugin.mqtt.signing import Keyring
 
@@ -35,12 +36,14 @@ class RiskCommand(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    msg_id: str = Field(min_length=1, max_length=128)
+    msg_id: str = Field(min_length=1, max_length=64, pattern=MSG_ID_PATTERN)
     issued_at: float = Field(allow_inf_nan=False)
     command: Literal["kill_switch", "reset", "reduce"]
-    scope: str = Field(min_length=1, max_length=128, description='"global" or a controller id')
+    scope: str = Field(
+        min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$", description='"global" or a controller id'
+    )
     reason: str = Field(default="", max_length=500)
-    operator: str = Field(min_length=1, max_length=128)
+    operator: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.@:-]+$")
     key_id: str = Field(min_length=1)
     signature: str = Field(min_length=64, max_length=64)
 
@@ -106,7 +109,7 @@ class RiskCommandProcessor:
         return outcome
 
     def _check(self, topic: str, payload: Any, raw: bytes, now: float, scopes: set[str]) -> CommandOutcome:
-        msg_id = str(payload.get("msg_id", "")) if isinstance(payload, Mapping) else ""
+        msg_id = safe_msg_id(payload) or ""  # never echo an unvalidated id into a log or an ack
         if len(raw) > MAX_COMMAND_BYTES:
             return _reject(msg_id, "oversized", f"{len(raw)} bytes > {MAX_COMMAND_BYTES}", now)
         try:
@@ -122,7 +125,10 @@ class RiskCommandProcessor:
             return _reject(command.msg_id, "stale", f"issued_at {command.issued_at} outside the window", now)
         if self._replay.is_replay(command.msg_id, command.issued_at):
             return _reject(command.msg_id, "replayed", "msg_id already seen", now)
-        self._replay.remember(command.msg_id, command.issued_at, now)
+        persisted = self._replay.remember(command.msg_id, command.issued_at, now)
+        if not persisted and command.command == "reset":
+            detail = f"anti-replay state not writable ({self._replay.write_error}); reset refused"
+            return _reject(command.msg_id, "state_unwritable", detail, now)
         if command.scope != "global" and command.scope not in scopes:
             return _reject(command.msg_id, "wrong_target", f"unknown scope {command.scope!r}", now)
         ack = CommandAck(command.msg_id, True, "accepted", f"{command.command} {command.scope}", now)

@@ -7,12 +7,16 @@ All time comes from the ``now`` argument (the trading clock); the guard never re
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 
 from hummingbot_plugin.audit.log import AuditSink
+from hummingbot_plugin.audit.records import AuditRecord
+from hummingbot_plugin.errors import PluginError
 from hummingbot_plugin.risk import rules
+from hummingbot_plugin.risk.alarms import ALARMS
 from hummingbot_plugin.risk.equity import track_equity
 from hummingbot_plugin.risk.limits import RiskLimits
 from hummingbot_plugin.risk.models import (
@@ -24,10 +28,17 @@ from hummingbot_plugin.risk.models import (
     Transition,
 )
 from hummingbot_plugin.risk.records import decision_record, transition_record
-from hummingbot_plugin.risk.store import CorruptStateError, JsonStateStore, PersistedRiskState, StateStore
+from hummingbot_plugin.risk.store import (
+    CorruptStateError,
+    JsonStateStore,
+    MissingStateError,
+    PersistedRiskState,
+    StateStore,
+)
 
 __all__ = ["RiskGuard"]
 
+_LOG = logging.getLogger("hummingbot_plugin.risk")
 _SEVERITY = {RiskState.ACTIVE: 0, RiskState.REDUCING: 1, RiskState.HALTED: 2}
 
 
@@ -53,20 +64,24 @@ class RiskGuard:
         self._save_pending = False
         self._capital: Decimal | None = limits.capital_quote
         self.load_error: CorruptStateError | None = None
+        self.persist_error: str | None = None
+        self._saving = False
+        self._now = 0.0
         try:
             self._st = store.load(scope)
         except CorruptStateError as exc:  # fail closed; do not overwrite the evidence
             self.load_error = exc
-            self._st = PersistedRiskState(
-                scope=scope,
-                state=RiskState.HALTED,
-                reason_code=DenialReason.STATE_CORRUPT,
-                reason_text=exc.message,
+            reason = (
+                DenialReason.STATE_MISSING
+                if isinstance(exc, MissingStateError)
+                else DenialReason.STATE_CORRUPT
             )
+            self._st = PersistedRiskState(
+                scope=scope, state=RiskState.HALTED, reason_code=reason, reason_text=exc.message
+            )
+            _LOG.error("risk guard %s starts HALTED: %s", scope, exc.message)
             self._audit_transition(
-                Transition(
-                    scope, RiskState.ACTIVE, RiskState.HALTED, DenialReason.STATE_CORRUPT, exc.message, 0.0
-                )
+                Transition(scope, RiskState.ACTIVE, RiskState.HALTED, reason, exc.message, 0.0)
             )
 
     # ----------------------------------------------------------------- read-only views
@@ -95,14 +110,23 @@ class RiskGuard:
     # ----------------------------------------------------------------- per tick
     def observe(self, snapshot: PortfolioSnapshot, now: float) -> list[Transition]:
         """Update drawdown, daily loss and the stop-loss streak; escalate the state when a limit breaks."""
+        self._now = now
         self._capital = self._limits.capital_quote or snapshot.capital_quote
         self._forget_visible_inflight(snapshot, now)
         before = self._st.model_dump_json()
-        self._track_stop_losses(snapshot)
+        rules.track_stop_losses(self._st, self._limits, snapshot)
         transitions = self._track_equity(snapshot.equity_quote, now)
-        if self._st.model_dump_json() != before:
-            self._save()
+        transitions += self._read_alarms(now)
+        if self._st.model_dump_json() != before or self.persist_error is not None:
+            self._save()  # also the retry of a failed write, once per tick
         return transitions
+
+    def _read_alarms(self, now: float) -> list[Transition]:
+        found = [
+            self._escalate(RiskState.HALTED, a.reason, f"{a.source}: {a.text}", now)
+            for a in ALARMS.active(self.scope)
+        ]
+        return [t for t in found if t is not None]
 
     def review(self, request: ExecutorRequest, snapshot: PortfolioSnapshot, now: float) -> Decision:
         """Allow or deny one executor request. Approvals count towards rate and exposure at once."""
@@ -117,7 +141,13 @@ class RiskGuard:
             )
             self._save()
         self._audit_decision(request, decision, now)
+        if decision.allowed and self.persist_error is not None:  # not durable: never let it through
+            return Decision.deny(DenialReason.PERSIST_FAILED, self.persist_error)
         return decision
+
+    def save_now(self) -> None:
+        """Write the state now (e.g. to record a new audit head); a failure halts, as any write."""
+        self._save()
 
     @contextmanager
     def deferred_save(self) -> Iterator[None]:
@@ -197,39 +227,15 @@ class RiskGuard:
             return Decision.deny(
                 DenialReason.STATE_REDUCING, f"only exposure-reducing executors: {self._st.reason_text}"
             )
-        denial = self._check_counts(snapshot, now, reducing)
+        open_ids = snapshot.open_executor_ids | set(self._inflight)
+        denial = None if reducing else rules.check_counts(self._limits, self._st, len(open_ids), now)
         if denial is None:
             denial = rules.check_exposure(
                 self._limits, self._capital or snapshot.capital_quote, pairs, request
             )
-        if (
-            denial is None
-            and rules.count_in_window(self._st.recent_creations, now, self._limits.rate_window_seconds)
-            >= self._limits.max_executors_per_window
-        ):
-            denial = Decision.deny(
-                DenialReason.RATE_LIMIT,
-                f"{self._limits.max_executors_per_window} executors already created in the last "
-                f"{self._limits.rate_window_seconds:g}s (denied, not queued)",
-            )
+        if denial is None:
+            denial = rules.check_rate(self._limits, self._st.recent_creations, now)
         return denial or Decision.allow("reducing" if reducing else "")
-
-    def _check_counts(self, snapshot: PortfolioSnapshot, now: float, reducing: bool) -> Decision | None:
-        if reducing:
-            return None
-        open_count = len(snapshot.open_executor_ids | set(self._inflight))
-        if open_count >= self._limits.max_open_executors:
-            return Decision.deny(
-                DenialReason.MAX_OPEN_EXECUTORS,
-                f"{open_count} open executors >= max {self._limits.max_open_executors}",
-            )
-        if self._st.cooldown_until is not None and now < self._st.cooldown_until:
-            return Decision.deny(
-                DenialReason.STOP_LOSS_COOLDOWN,
-                f"{self._limits.stop_loss_streak} consecutive stop losses; "
-                f"cooldown until {self._st.cooldown_until:.0f}",
-            )
-        return None
 
     def _forget_visible_inflight(self, snapshot: PortfolioSnapshot, now: float) -> None:
         closed = {c.executor_id for c in snapshot.closed_executors} | snapshot.known_executor_ids
@@ -241,28 +247,23 @@ class RiskGuard:
             and now - item.approved_at < self._inflight_ttl
         }
 
-    def _track_stop_losses(self, snapshot: PortfolioSnapshot) -> None:
-        seen = set(self._st.seen_closed_ids)
-        for closed in sorted(snapshot.closed_executors, key=lambda c: c.close_timestamp):
-            if closed.executor_id in seen:
-                continue
-            self._st.remember_closed(closed.executor_id)
-            self._st.consecutive_stop_losses = self._st.consecutive_stop_losses + 1 if closed.stop_loss else 0
-            if self._st.consecutive_stop_losses >= self._limits.stop_loss_streak:
-                self._st.cooldown_until = closed.close_timestamp + self._limits.stop_loss_cooldown_seconds
-                self._st.consecutive_stop_losses = 0
-
     def _track_equity(self, equity: Decimal, now: float) -> list[Transition]:
         breaches = track_equity(self._st, self._limits, self._capital or equity, equity, now)
-        transitions = [self._escalate(b.state, b.reason, b.text, now) for b in breaches]
+        transitions = [self._escalate(b.state, b.reason, b.text, now, b.figures) for b in breaches]
         return [t for t in transitions if t is not None]
 
     def _escalate(
-        self, to_state: RiskState, reason: DenialReason, text: str, now: float
+        self,
+        to_state: RiskState,
+        reason: DenialReason,
+        text: str,
+        now: float,
+        figures: dict[str, str] | None = None,
     ) -> Transition | None:
+        self._now = max(self._now, now)
         if _SEVERITY[to_state] <= _SEVERITY[self._st.state]:
             return None
-        transition = Transition(self.scope, self._st.state, to_state, reason, text, now)
+        transition = Transition(self.scope, self._st.state, to_state, reason, text, now, dict(figures or {}))
         self._st.state, self._st.reason_code, self._st.reason_text, self._st.since = (
             to_state,
             reason,
@@ -277,13 +278,43 @@ class RiskGuard:
         if self._deferring and not force:
             self._save_pending = True
             return
-        if self.load_error is None:  # never overwrite a corrupt file before a deliberate reset
+        if self.load_error is not None or self._saving:  # never overwrite a corrupt file before a reset
+            return
+        head = getattr(self._audit, "signed_head", None)
+        if callable(head):
+            self._st.audit_head = head()
+        self._saving = True
+        try:
             self._store.save(self._st)
+        except OSError as exc:  # fail closed in memory, act, keep retrying every tick
+            self._persist_failed(f"cannot write the risk state: {exc}")
+        else:
+            if self.persist_error is not None:
+                _LOG.warning("risk state of %s written again after: %s", self.scope, self.persist_error)
+            self.persist_error = None
+        finally:
+            self._saving = False
+
+    def _persist_failed(self, text: str) -> None:
+        first = self.persist_error is None
+        self.persist_error = text
+        if first:
+            _LOG.error("risk guard %s: %s; HALTED in memory, retrying every tick", self.scope, text)
+        self._escalate(RiskState.HALTED, DenialReason.PERSIST_FAILED, text, self._now)
 
     def _audit_transition(self, t: Transition) -> None:
-        if self._audit is not None:
-            self._audit.append(transition_record(t))
+        self._append(transition_record(t))
 
     def _audit_decision(self, request: ExecutorRequest, decision: Decision, now: float) -> None:
-        if self._audit is not None:
-            self._audit.append(decision_record(self.scope, request, decision, now))
+        self._append(decision_record(self.scope, request, decision, now))
+
+    def _append(self, record: AuditRecord) -> None:
+        if self._audit is None:
+            return
+        try:
+            self._audit.append(record)
+            error = getattr(self._audit, "write_error", None)  # a buffering log keeps it in memory
+        except (PluginError, OSError) as exc:
+            error = str(getattr(exc, "message", exc))
+        if error is not None and self.persist_error is None:  # the audit cannot be written: fail closed
+            self._persist_failed(f"cannot write the audit log: {error}")

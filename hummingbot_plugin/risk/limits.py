@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Self
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hummingbot_plugin.config_prompts import prompt_extra
 
-__all__ = ["RiskLimits"]
+__all__ = ["MAX_CAPITAL_QUOTE", "MAX_QUOTE", "RiskLimits", "capital_field"]
+
+#: Upper bounds: a typo or a hostile override can never set an unbounded amount.
+MAX_CAPITAL_QUOTE = Decimal("1e9")
+MAX_QUOTE = Decimal("1e12")
+
+
+def capital_field(default: Decimal = Decimal("100")) -> Any:
+    """``total_amount_quote`` for plugin controllers: > 0, finite, at most :data:`MAX_CAPITAL_QUOTE`."""
+    return Field(
+        default=default,
+        gt=0,
+        le=MAX_CAPITAL_QUOTE,
+        allow_inf_nan=False,
+        json_schema_extra=prompt_extra("Total amount in quote to trade (e.g. 1000): ", True, True),
+    )
 
 
 class RiskLimits(BaseModel):
@@ -24,6 +39,7 @@ class RiskLimits(BaseModel):
     capital_quote: Decimal | None = Field(
         default=None,
         gt=0,
+        le=MAX_QUOTE,
         allow_inf_nan=False,
         json_schema_extra=prompt_extra(
             "Capital in quote for % limits (blank = controller total_amount_quote): ", True
@@ -32,6 +48,7 @@ class RiskLimits(BaseModel):
     max_drawdown_quote: Decimal | None = Field(
         default=None,
         gt=0,
+        le=MAX_QUOTE,
         allow_inf_nan=False,
         json_schema_extra=prompt_extra(
             "Max drawdown from the high-water mark, in quote (blank = off): ", True
@@ -56,18 +73,21 @@ class RiskLimits(BaseModel):
     daily_loss_limit_quote: Decimal | None = Field(
         default=None,
         gt=0,
+        le=MAX_QUOTE,
         allow_inf_nan=False,
         json_schema_extra=prompt_extra("Max loss per UTC day, in quote (blank = off): ", True),
     )
     max_pair_exposure_quote: Decimal | None = Field(
         default=None,
         gt=0,
+        le=MAX_QUOTE,
         allow_inf_nan=False,
         json_schema_extra=prompt_extra("Max worst-case notional per pair (blank = total limit): ", True),
     )
     max_total_exposure_quote: Decimal | None = Field(
         default=None,
         gt=0,
+        le=MAX_QUOTE,
         allow_inf_nan=False,
         json_schema_extra=prompt_extra(
             "Max worst-case notional in total (blank = capital x max_leverage): ", True
@@ -78,31 +98,42 @@ class RiskLimits(BaseModel):
     )
     max_leverage: int = Field(default=1, ge=1, le=125, json_schema_extra=prompt_extra("Max leverage: ", True))
     max_executors_per_window: int = Field(
-        default=100, ge=1, json_schema_extra=prompt_extra("Max executor creations per window: ", True)
+        default=100,
+        ge=1,
+        le=100_000,
+        json_schema_extra=prompt_extra("Max executor creations per window: ", True),
     )
     rate_window_seconds: float = Field(
-        default=60.0, gt=0, allow_inf_nan=False, json_schema_extra=prompt_extra("Rate window (s): ", True)
+        default=60.0,
+        gt=0,
+        le=86_400,
+        allow_inf_nan=False,
+        json_schema_extra=prompt_extra("Rate window (s): ", True),
     )
     stop_loss_streak: int = Field(
         default=3,
         ge=1,
+        le=1000,
         json_schema_extra=prompt_extra("Consecutive stop losses that start a cooldown: ", True),
     )
     stop_loss_cooldown_seconds: float = Field(
         default=900.0,
         ge=0,
+        le=30 * 86_400,
         allow_inf_nan=False,
         json_schema_extra=prompt_extra("Cooldown after the streak (s): ", True),
     )
     max_book_age_seconds: float = Field(
         default=30.0,
         gt=0,
+        le=86_400,
         allow_inf_nan=False,
         json_schema_extra=prompt_extra("Max order-book age (s): ", True),
     )
     max_candles_age_seconds: float | None = Field(
         default=None,
         gt=0,
+        le=30 * 86_400,
         allow_inf_nan=False,
         json_schema_extra=prompt_extra("Max age of the last closed candle (s, blank = not checked): ", True),
     )

@@ -5,11 +5,22 @@ from __future__ import annotations
 from hummingbot_plugin.audit.records import DecisionRecord, RiskTransitionRecord
 from hummingbot_plugin.risk.models import Decision, ExecutorRequest, Transition
 
-__all__ = ["decision_record", "transition_record"]
+__all__ = ["FIGURE_FIELDS", "decision_record", "transition_record"]
+
+#: Figures an equity limit acted on (``hummingbot_plugin.risk.equity.equity_figures``), copied to the record.
+FIGURE_FIELDS = (
+    "equity_quote",
+    "high_water_mark_quote",
+    "drawdown_quote",
+    "drawdown_pct",
+    "capital_quote",
+    "day_start_equity_quote",
+)
 
 
 def transition_record(t: Transition) -> RiskTransitionRecord:
-    return RiskTransitionRecord(
+    """The audit record of a transition, with the equity, high-water mark and drawdown it acted on."""
+    record = RiskTransitionRecord(
         ts=t.at,
         source=t.scope,
         scope=t.scope,
@@ -18,6 +29,8 @@ def transition_record(t: Transition) -> RiskTransitionRecord:
         reason_code=t.reason.value,
         reason_text=t.text,
     )
+    figures = {name: t.extra[name] for name in FIGURE_FIELDS if name in t.extra}
+    return record.model_copy(update=figures) if figures else record
 
 
 def decision_record(scope: str, request: ExecutorRequest, decision: Decision, now: float) -> DecisionRecord:

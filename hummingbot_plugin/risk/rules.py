@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from hummingbot_plugin.risk.limits import RiskLimits
 from hummingbot_plugin.risk.models import (
@@ -17,14 +18,20 @@ from hummingbot_plugin.risk.models import (
     Side,
 )
 
+if TYPE_CHECKING:
+    from hummingbot_plugin.risk.store import PersistedRiskState
+
 __all__ = [
     "Inflight",
+    "check_counts",
     "check_exposure",
     "check_market_data",
+    "check_rate",
     "check_request_valid",
     "count_in_window",
     "effective_pairs",
     "is_reducing",
+    "track_stop_losses",
 ]
 
 
@@ -150,3 +157,41 @@ def _after(pair: PairSnapshot, request: ExecutorRequest) -> Decimal:
     if request.side is Side.BUY:
         return pair.worst_case_exposure(extra_buy=notional)
     return pair.worst_case_exposure(extra_sell=notional)
+
+
+def check_counts(limits: RiskLimits, st: PersistedRiskState, open_count: int, now: float) -> Decision | None:
+    """Open-executor cap and the stop-loss cooldown (not applied to exposure-reducing requests)."""
+    if open_count >= limits.max_open_executors:
+        return Decision.deny(
+            DenialReason.MAX_OPEN_EXECUTORS, f"{open_count} open executors >= max {limits.max_open_executors}"
+        )
+    if st.cooldown_until is not None and now < st.cooldown_until:
+        return Decision.deny(
+            DenialReason.STOP_LOSS_COOLDOWN,
+            f"{limits.stop_loss_streak} consecutive stop losses; cooldown until {st.cooldown_until:.0f}",
+        )
+    return None
+
+
+def check_rate(limits: RiskLimits, creations: Iterable[float], now: float) -> Decision | None:
+    """Executor-creation rate cap: denies rather than queues."""
+    if count_in_window(creations, now, limits.rate_window_seconds) < limits.max_executors_per_window:
+        return None
+    return Decision.deny(
+        DenialReason.RATE_LIMIT,
+        f"{limits.max_executors_per_window} executors already created in the last "
+        f"{limits.rate_window_seconds:g}s (denied, not queued)",
+    )
+
+
+def track_stop_losses(st: PersistedRiskState, limits: RiskLimits, snapshot: PortfolioSnapshot) -> None:
+    """Count consecutive stop losses among newly closed executors; start the cooldown on a streak."""
+    seen = set(st.seen_closed_ids)
+    for closed in sorted(snapshot.closed_executors, key=lambda c: c.close_timestamp):
+        if closed.executor_id in seen:
+            continue
+        st.remember_closed(closed.executor_id)
+        st.consecutive_stop_losses = st.consecutive_stop_losses + 1 if closed.stop_loss else 0
+        if st.consecutive_stop_losses >= limits.stop_loss_streak:
+            st.cooldown_until = closed.close_timestamp + limits.stop_loss_cooldown_seconds
+            st.consecutive_stop_losses = 0

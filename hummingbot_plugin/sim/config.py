@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from hummingbot_plugin.errors import ConfigError
+from hummingbot_plugin.fees import MIN_MAKER_FEE
 from hummingbot_plugin.settings import PROJECT_ROOT
 from hummingbot_plugin.sim.candle_path import PathMode
 
@@ -37,7 +38,8 @@ class SimExchangeConfig(BaseModel):
     connector_name: str = Field(min_length=1)
     trading_pairs: tuple[str, ...] = Field(min_length=1)
     balances: dict[str, Decimal]
-    maker_fee: Decimal = Field(default=Decimal("0.001"), ge=0, lt=1)
+    # A negative maker fee is a rebate paid per maker fill (bounded, see hummingbot_plugin.fees); never taker.
+    maker_fee: Decimal = Field(default=Decimal("0.001"), ge=MIN_MAKER_FEE, lt=1)
     taker_fee: Decimal = Field(default=Decimal("0.001"), ge=0, lt=1)
     order_latency_s: float = Field(default=0.0, ge=0)
     cancel_latency_s: float = Field(default=0.0, ge=0)

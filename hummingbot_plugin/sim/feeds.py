@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from hummingbot_plugin.data import infer_interval, interval_seconds, load_candles, to_epoch_bound
+from hummingbot_plugin.data.coverage import iso
 from hummingbot_plugin.data.loader import TimeBound
 from hummingbot_plugin.errors import DataError
 from hummingbot_plugin.settings import data_file
@@ -104,7 +105,12 @@ def load_feed(
         )
         df = history.loc[keep]
         if df.empty:
-            raise DataError(f"{path.name}: no candles between {start} and {end}", fix="widen --start/--end")
+            covers = f"{iso(float(ts[0]))} → {iso(float(ts[-1]))}" if len(ts) else "nothing"
+            raise DataError(
+                f"{path.name}: no candles in the requested period {iso(lo)} → {iso(hi)} (the file covers "
+                f"{covers})",
+                fix="choose --start/--end inside the file, or pass data for that period",
+            )
         return MarketFeed(
             path,
             kind,

@@ -2,6 +2,7 @@
 
 Fees are charged in the quote asset for both sides (Hummingbot's ``AddedToCostTradeFee`` convention),
 so ``end = start + Σ signed fill notionals − Σ fees`` holds exactly in :class:`~decimal.Decimal`.
+A negative fee is a maker rebate: ``fee_quote < 0`` adds ``|fee_quote|`` to the quote balance.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ class Ledger:
         self._locks.pop(order_id, None)
 
     def apply_fill(self, entry: LedgerEntry) -> None:
-        """Move base and quote for one fill and charge its fee in quote."""
+        """Move base and quote for one fill and charge its fee in quote (a rebate, fee < 0, is cash in)."""
         base, quote = entry.trading_pair.split("-", 1)
         notional = entry.price * entry.amount
         sign = Decimal(1) if entry.side is Side.BUY else Decimal(-1)

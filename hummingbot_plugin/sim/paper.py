@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from hummingbot_plugin.config_prompts import prompt_extra
+from hummingbot_plugin.fees import MIN_MAKER_FEE
 
 __all__ = ["PaperTradingSettings"]
 
@@ -28,8 +29,12 @@ class PaperTradingSettings(BaseModel):
             "Starting balances of each simulated venue, e.g. {USDT: 10000}: ", False
         ),
     )
+    # A negative maker fee is a rebate paid per maker fill, bounded as everywhere (hummingbot_plugin.fees).
     maker_fee: Decimal = Field(
-        default=Decimal("0.001"), ge=0, lt=1, json_schema_extra=prompt_extra("Paper maker fee: ", False)
+        default=Decimal("0.001"),
+        ge=MIN_MAKER_FEE,
+        lt=1,
+        json_schema_extra=prompt_extra("Paper maker fee (negative = rebate): ", False),
     )
     taker_fee: Decimal = Field(
         default=Decimal("0.001"), ge=0, lt=1, json_schema_extra=prompt_extra("Paper taker fee: ", False)

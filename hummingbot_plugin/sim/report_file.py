@@ -1,30 +1,40 @@
-"""Replay report: account equity, drawdown and fills on price, as PNG or HTML (matplotlib, Agg)."""
+"""Replay summary (console table) and report (the one HTML/PNG report, from the replay's ledger)."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+from hummingbot_plugin.errors import SimulationError
+from hummingbot_plugin.ledger import LedgerBook
+from hummingbot_plugin.ledger.document import buy_and_hold, hold_figures
+from hummingbot_plugin.ledger.table import format_table
+from hummingbot_plugin.report import RiskChange, report_from_ledger
+from hummingbot_plugin.report import write_report as write_one_report
 
-from hummingbot_plugin.backtest.report import write_report as write_png_or_html
-
-__all__ = ["render_replay_png", "replay_summary", "write_report"]
+__all__ = ["replay_summary", "write_report"]
 
 
 def replay_summary(payload: dict[str, Any]) -> str:
-    account = payload.get("account", {})
+    """The account, every market and buy-and-hold, from the ledger figures in the payload."""
     files = ", ".join(Path(d).name for d in payload.get("data", []))
-    lines = [f"replay of {payload.get('script_config')} on {files}"]
+    period = payload.get("period") or {}
+    lines = [f"replay of {payload.get('script_config')} on {files}"
+             f"  {period.get('first_bar', '')} → {period.get('last_bar', '')}"]
+    columns = [("account", payload.get("account", {}))]
     per_market = payload.get("per_market") or {}
-    for market, metrics in per_market.items() if len(per_market) > 1 else [(None, payload)]:
-        prefix = f"{market}: " if market else ""
-        for key in ("net_pnl_quote", "return_pct", "max_drawdown_pct", "trades", "win_rate", "fees_quote"):
-            if key in metrics:
-                lines.append(f"  {prefix + key:<26} {metrics[key]}")
-    for key in ("net_pnl_quote", "return_pct", "max_drawdown_pct", "n_fills", "maker_fills", "fees_quote"):
-        lines.append(f"  account.{key:<18} {account.get(key)}")
+    if len(per_market) > 1:
+        columns += list(per_market.items())
+    columns.append(("buy & hold", {
+        "return_pct": payload.get("buy_and_hold_return_pct"),
+        "net_pnl_quote": payload.get("buy_and_hold_net_pnl_quote"),
+        "sharpe_daily_annualized": payload.get("buy_and_hold_sharpe_daily_annualized"),
+        "max_drawdown_pct": payload.get("buy_and_hold_max_drawdown_pct"),
+    }))
+    lines.append(format_table(columns, (payload.get("ledger") or {}).get("quote_asset", "quote")))
+    for t in (payload.get("risk") or {}).get("transitions", []):
+        lines.append(f"risk: {t['time']} {t['scope']} {t['from_state']} -> {t['to_state']} "
+                     f"({t['reason_code']}: {t['reason_text']})")
     speed = payload.get("speed", {})
     lines.append(
         f"  speed: {speed.get('sim_s_per_wall_s', 0):,.0f} simulated s per wall s, "
@@ -33,42 +43,30 @@ def replay_summary(payload: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def render_replay_png(payload: dict[str, Any]) -> bytes:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    curve = np.asarray(payload.get("equity_curve") or [[0.0, 0.0]], dtype=np.float64)
-    when = curve[:, 0].astype("datetime64[s]")
-    fig, (ax_eq, ax_dd, ax_px) = plt.subplots(
-        3, 1, figsize=(11, 9), sharex=True, gridspec_kw={"height_ratios": [3, 1.3, 3]}
+def write_report(payload: dict[str, Any], ledger: LedgerBook | None, path: Path) -> None:
+    """Write ``path`` (.html or .png) for a replay: the one report, built from the replay's ledger."""
+    if ledger is None:
+        raise SimulationError("this replay has no ledger to report", fix="report a finished replay")
+    hold = buy_and_hold(sorted(ledger.markets), ledger.marks, ledger.start_equity, _taker(payload))
+    changes = [
+        RiskChange(float(r["ts"]), str(r["scope"]), str(r["from_state"]), str(r["to_state"]),
+                   str(r["reason_code"]), str(r.get("reason_text", "")))
+        for r in (payload.get("risk") or {}).get("transitions", [])
+    ]
+    files = ", ".join(Path(d).name for d in payload.get("data", []))
+    report = report_from_ledger(
+        ledger,
+        kind="replay",
+        title=f"{Path(str(payload.get('script_config'))).name} on {files}",
+        subtitle="Hummingbot's runtime (V2 script, controllers, real executors) on the simulated exchange",
+        fee=", ".join(f"{name}: maker {c['maker_fee']}, taker {c['taker_fee']}"
+                      for name, c in (payload.get("connectors") or {}).items()),
+        comparisons=[(hold_figures(hold), hold.equity)],
+        risk_changes=changes,
     )
-    ax_eq.plot(when, curve[:, 1], color="tab:blue", lw=1.2)
-    ax_eq.set_ylabel("account equity (quote)")
-    ax_eq.set_title(replay_summary(payload).splitlines()[0], fontsize=9)
-    peak = np.maximum.accumulate(curve[:, 1])
-    ax_dd.fill_between(
-        when, (curve[:, 1] / np.where(peak > 0, peak, 1) - 1) * 100, 0, color="tab:red", alpha=0.4
-    )
-    ax_dd.set_ylabel("drawdown %")
-    for side, marker, color in (("buy", "^", "tab:green"), ("sell", "v", "tab:red")):
-        pts = [(f["timestamp"], float(f["price"])) for f in payload.get("fills", []) if f["side"] == side]
-        if pts:
-            arr = np.asarray(pts, dtype=np.float64)
-            ax_px.scatter(
-                arr[:, 0].astype("datetime64[s]"), arr[:, 1], marker=marker, color=color, s=18, label=side
-            )
-    ax_px.set_ylabel("fill price")
-    if payload.get("fills"):
-        ax_px.legend(loc="upper left")
-    fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100)
-    plt.close(fig)
-    return buffer.getvalue()
+    write_one_report(path, report)
 
 
-def write_report(payload: dict[str, Any], path: Path) -> None:
-    """Write ``path`` (.png or .html) for a replay payload."""
-    write_png_or_html(path, render_replay_png(payload), replay_summary(payload))
+def _taker(payload: dict[str, Any]) -> float:
+    connectors = payload.get("connectors") or {}
+    return max((float(c["taker_fee"]) for c in connectors.values()), default=0.0)

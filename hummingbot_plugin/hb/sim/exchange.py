@@ -64,6 +64,7 @@ class SimulatedExchange(SimAccountMixin, OfflineExchangeBase):
         self._sim_states: dict[str, OrderState] = {}
         self._feed: Any = None
         self.ledger = Ledger(dict(config.balances))
+        self._fills_by_order: dict[str, list[LedgerEntry]] = {}
         rules = {p: trading_rule(config.rules_for(p)) for p in self._sim_pairs}
         super().__init__()
         self._trading_rules: dict[str, TradingRule] = rules
@@ -122,6 +123,10 @@ class SimulatedExchange(SimAccountMixin, OfflineExchangeBase):
         judge book freshness on the trading clock (hummingbot_plugin/hb/risk_snapshot.py).
         """
         return self._book_times.get(trading_pair)
+
+    def order_fills(self, order_id: str) -> tuple[LedgerEntry, ...]:
+        """Every fill of ``order_id`` so far, as booked in :attr:`ledger` (the risk gate reads these)."""
+        return tuple(self._fills_by_order.get(order_id, ()))
 
     # ----- order placement (the simulated exchange side) -----------------------------------------
     def buy(
@@ -284,19 +289,19 @@ class SimulatedExchange(SimAccountMixin, OfflineExchangeBase):
         quote = trading_pair.split("-", 1)[1]
         rate = self._sim_config.maker_fee if fill.is_maker else self._sim_config.taker_fee
         fee_quote = fill.price * fill.amount * rate
-        self.ledger.apply_fill(
-            LedgerEntry(
-                fill.timestamp,
-                fill.order_id,
-                trading_pair,
-                fill.side,
-                fill.price,
-                fill.amount,
-                fee_quote,
-                fill.is_maker,
-                fill.trade_id,
-            )
+        entry = LedgerEntry(
+            fill.timestamp,
+            fill.order_id,
+            trading_pair,
+            fill.side,
+            fill.price,
+            fill.amount,
+            fee_quote,
+            fill.is_maker,
+            fill.trade_id,
         )
+        self.ledger.apply_fill(entry)
+        self._fills_by_order.setdefault(fill.order_id, []).append(entry)
         resting = self._engines[trading_pair].get_order(fill.order_id)
         if resting is not None:
             self._lock(trading_pair, resting)

@@ -110,6 +110,11 @@ class OfflineExchangeBase(ExchangePyBase):
         return self._engines[trading_pair]
 
     # ----- network lifecycle: nothing to connect to --------------------------------------------
+    @property
+    def live_fed(self) -> bool:
+        """True in paper trading (fed by a live or recorded public book), False in a replay."""
+        return self._feed is not None
+
     def attach_feed(self, feed: Any) -> None:
         """Live paper trading: ``feed.sync(timestamp)`` is called on every clock tick (see live.py)."""
         self._feed = feed

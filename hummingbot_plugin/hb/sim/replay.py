@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import os
-import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +20,22 @@ from hummingbot.core.clock import Clock
 from hummingbot.core.clock_mode import ClockMode
 from hummingbot.core.data_type.common import PriceType
 
+from hummingbot_plugin.data.coverage import Coverage, coverage, iso
 from hummingbot_plugin.data.loader import to_epoch_bound
 from hummingbot_plugin.errors import DataError
 from hummingbot_plugin.hb.sim.exchange import SimulatedExchange
 from hummingbot_plugin.hb.sim.market_data import provider_factory
-from hummingbot_plugin.hb.sim.replay_output import build_payload
-from hummingbot_plugin.hb.sim.replay_types import ReplayRequest, ReplayResult, interval_name, read_sim_file
+from hummingbot_plugin.hb.sim.replay_output import build_payload, replay_ledger
+from hummingbot_plugin.hb.sim.replay_types import (
+    ReplayRequest,
+    ReplayResult,
+    data_span,
+    interval_name,
+    keep_audit,
+    read_sim_file,
+    risk_transitions,
+    wire_audit,
+)
 from hummingbot_plugin.hb.sim.runtime import (
     ScriptBundle,
     headless_application,
@@ -35,6 +45,7 @@ from hummingbot_plugin.hb.sim.runtime import (
     rate_oracle_connectors,
     use_project_paths,
 )
+from hummingbot_plugin.hb.sim.scratch import exit_on_sigterm, scratch_dir
 from hummingbot_plugin.hb.sim.virtual_loop import VirtualTimeLoop, current_loop, restore_loop
 from hummingbot_plugin.risk.store import STATE_DIR_ENV
 from hummingbot_plugin.sim.candle_store import CandleStore, bars_from_trades
@@ -57,19 +68,14 @@ def run_replay(request: ReplayRequest) -> ReplayResult:
     previous = current_loop()
     asyncio.set_event_loop(loop)  # connectors bind to the current loop when they are built
     try:
-        with _risk_state_dir(request.state_dir):
+        with exit_on_sigterm(), _risk_state_dir(request.state_dir):
             replay = _Replay(request, bundle, feeds)
             loop.advance_to(replay.start_ts)
             return loop.run_until_complete(replay.run())
-    finally:
+    finally:  # an exception, Ctrl-C or SIGTERM mid-run: the task unwinds here, its temp folders go
         _cancel_pending(loop)
         loop.close()
         restore_loop(previous)
-
-
-def _memory_dir() -> str | None:
-    shm = Path("/dev/shm")
-    return str(shm) if shm.is_dir() else None
 
 
 @contextmanager
@@ -77,7 +83,7 @@ def _risk_state_dir(chosen: Path | None) -> Iterator[Path]:
     """Point the risk guards built during the replay at ``chosen`` or at a fresh temporary folder (in
     memory when /dev/shm exists: the guards fsync their state every tick, pointless for a throw-away run)."""
     previous = os.environ.get(STATE_DIR_ENV)
-    with tempfile.TemporaryDirectory(prefix="hbp-replay-state-", dir=_memory_dir()) as fresh:
+    with scratch_dir("state") as fresh:
         os.environ[STATE_DIR_ENV] = str(chosen if chosen is not None else fresh)
         try:
             yield Path(os.environ[STATE_DIR_ENV])
@@ -108,11 +114,14 @@ class _Replay:
         ]
         self._check_coverage(market)
         candle_feeds = [f for _, f in market if f.kind is FeedKind.CANDLES and f.bar_seconds]
-        # Book mode: the clock and the executors tick every second (like live). Candle mode: the clock
-        # (strategy reports) ticks once per bar, executors and controllers once per intrabar path point.
+        # Book mode: the clock, controllers and executors tick every second (like live). Candle mode: all
+        # of them tick once per intrabar path point. The clock must tick whenever a controller or an
+        # executor can act: executors stamp ``close_timestamp`` with the strategy's clock time, so a
+        # coarser clock would date a close before the open of an executor created between two ticks.
         bar = min(f.bar_seconds for f in candle_feeds) if candle_feeds and not book_pairs else 0
-        self.tick = float(request.tick_s or bar or 1.0)
+        self.bar_seconds = float(bar)
         self.control_interval = bar / max(1, request.points_per_bar) if bar else 1.0
+        self.tick = float(request.tick_s or self.control_interval)
         self.start_ts, self.end_ts = self._span([f for _, f in market])
         self.primary_market = sorted((c, p) for c, pairs in bundle.markets.items() for p in pairs)[0]
         self.capital = float(sum(c.total_amount_quote for c in bundle.config.load_controller_configs()))
@@ -162,34 +171,46 @@ class _Replay:
                     )
 
     def _span(self, feeds: list[MarketFeed]) -> tuple[float, float]:
-        start = max(f.first_timestamp for f in feeds)
-        end = min(f.last_timestamp for f in feeds)
-        lo, hi = (
-            to_epoch_bound(self.request.start, is_end=False),
-            to_epoch_bound(self.request.end, is_end=True),
-        )
-        start, end = max(start, lo or start), min(end, hi or end)
+        """The replayed period: the request cut to what every file covers (DataError when nothing is
+        left; a note on ``request.notes`` when the request was cut). Times print as ISO, UTC."""
+        lo = to_epoch_bound(self.request.start, is_end=False)
+        hi = to_epoch_bound(self.request.end, is_end=True)
+        spans = [data_span(f, lo, hi) for f in feeds]
+        cover = coverage(spans, lo, hi)
+        # the clock runs on the loaded data: from the first bar (event) at or after --start, ...
+        start = max(cover.used_start, *(f.first_timestamp for f in feeds))
+        end = min(cover.used_end, *(f.last_timestamp for f in feeds))
         if end <= start:
             raise DataError(
-                f"the data files share no common period ({start} .. {end})",
+                f"the data files share no common period in {iso(lo)} → {iso(hi)} "
+                f"({'; '.join(span.text() for span in spans)})",
                 fix="pass files covering the same dates, or adjust --start/--end",
             )
+        self.coverage: Coverage = replace(cover, used_start=start, used_end=end)
+        if self.coverage.clipped and self.request.notes is not None:
+            self.request.notes.write(self.coverage.note() + "\n")
         return start, end
 
     # ----- run ---------------------------------------------------------------------------------
     async def run(self) -> ReplayResult:
         wall0 = time.perf_counter()
-        db_dir = tempfile.TemporaryDirectory(prefix="hbp-replay-", dir=_memory_dir())
-        db_path = self.request.db_path or Path(db_dir.name) / "replay.sqlite"
-        recorder = markets_recorder(db_path, list(self.exchanges.values()), self.bundle.config_path.stem)
-        try:
+        with ExitStack() as cleanup:  # LIFO, each step runs even if an earlier one raised
+            db_dir = cleanup.enter_context(scratch_dir("db"))
+            audit_tmp = cleanup.enter_context(scratch_dir("audit"))
+            db_path = self.request.db_path or Path(db_dir) / "replay.sqlite"
+            recorder = markets_recorder(db_path, list(self.exchanges.values()), self.bundle.config_path.stem)
+            cleanup.callback(_stop_recorder, recorder)
             with headless_application(), rate_oracle_connectors(list(self.exchanges.values())):
                 with patched_data_provider(provider_factory(self.candles, self._now)):
                     strategy = self.bundle.strategy_class(dict(self.exchanges), self.bundle.config)
+                self.audit_dir, own_log = wire_audit(strategy, Path(audit_tmp))
+                if own_log is not None:
+                    cleanup.callback(own_log.close)
                 strategy.executor_orchestrator.executors_update_interval = self.control_interval
                 # Live, V2 scripts re-read every controller YAML each 10 s to pick up edits; replayed
                 # files cannot change mid-run, so the configs loaded at start are kept.
                 strategy.config_update_interval = float("inf")
+                _keep_script_config(strategy)
                 if self.request.closed_executors_buffer is not None:
                     strategy.closed_executors_buffer = self.request.closed_executors_buffer
                 for controller in strategy.controllers.values():
@@ -212,12 +233,13 @@ class _Replay:
                 ]  # still in memory (all of them with --keep-open)
             stored = {info.id: info for info in recorder.get_all_executors()}
             executors = list({**stored, **{info.id: info for info in live}}.values())
-            payload = build_payload(self, executors, time.perf_counter() - wall0)
-        finally:
-            recorder.stop()
-            type(recorder)._shared_instance = None
-            db_dir.cleanup()
-        return ReplayResult(payload, self.exchanges, self.equity, self.n_events, time.perf_counter() - wall0)
+            ledger = replay_ledger(self, executors)
+            payload = build_payload(self, executors, ledger, time.perf_counter() - wall0)
+            payload["period"] = {**self.coverage.as_json(), **(payload.get("period") or {})}
+            payload["audit"] = keep_audit(self.audit_dir, self.request.audit_path)
+            payload["risk"] = {"transitions": risk_transitions(self.audit_dir)}
+        wall = time.perf_counter() - wall0
+        return ReplayResult(payload, self.exchanges, self.equity, self.n_events, wall, ledger)
 
     async def _drive(self, clock: Clock, wall0: float) -> None:
         loop = asyncio.get_running_loop()
@@ -261,7 +283,8 @@ class _Replay:
     def _apply(self, event: ReplayEvent, clock: Clock) -> None:
         if event.kind is EventKind.TICK:
             clock.backtest_til(event.timestamp)
-            self._sample_equity()
+            if not self.bar_seconds or event.timestamp % self.bar_seconds == 0:
+                self._sample_equity()  # candle mode: the equity curve stays on bar boundaries
             return
         exchange = self.exchanges[event.connector]
         if event.kind is EventKind.BOOK and event.book is not None:
@@ -312,6 +335,17 @@ class _Replay:
         )
         self.request.status_stream.write("\r" + line)
         self.request.status_stream.flush()
+
+
+def _stop_recorder(recorder: Any) -> None:
+    recorder.stop()
+    type(recorder)._shared_instance = None
+
+
+def _keep_script_config(strategy: Any) -> None:
+    """The guarded script re-reads its own YAML every few seconds; a replay keeps the one loaded at start."""
+    if "reload_interval_seconds" in type(strategy.config).model_fields:
+        strategy.config = strategy.config.model_copy(update={"reload_interval_seconds": float("inf")})
 
 
 def _cancel_pending(loop: asyncio.AbstractEventLoop) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from hummingbot.core.event.events import (
@@ -15,11 +14,27 @@ from hummingbot.core.event.events import (
     SellOrderCreatedEvent,
 )
 
+from hummingbot_plugin.errors import SimulationError
 from hummingbot_plugin.hb.sim.exchange import SimulatedExchange
-from hummingbot_plugin.sim.metrics_bridge import ReplayExecutor, replay_backtest_metrics
-from hummingbot_plugin.sim.report import decimal_dict, fill_record, replay_metrics
+from hummingbot_plugin.ledger import Fill, LedgerBook, Market, Marks, build_ledger
+from hummingbot_plugin.ledger.document import (
+    ACCOUNTING_RULES,
+    buy_and_hold,
+    headline,
+    iso,
+    ledger_section,
+)
+from hummingbot_plugin.sim.models import Side
+from hummingbot_plugin.sim.report import decimal_dict, fill_record
 
-__all__ = ["backtest_metrics", "build_payload", "executor_record", "order_records", "replay_executor"]
+__all__ = [
+    "build_payload",
+    "executor_record",
+    "ledger_payload",
+    "order_records",
+    "replay_fills",
+    "replay_ledger",
+]
 
 
 def order_records(exchange: SimulatedExchange) -> list[dict[str, Any]]:
@@ -98,80 +113,93 @@ def executor_record(info: Any) -> dict[str, Any]:
     }
 
 
-def replay_executor(info: Any) -> ReplayExecutor:
-    side = getattr(info.config, "side", None)
-    custom = info.custom_info if isinstance(info.custom_info, dict) else {}
-    return ReplayExecutor(
-        executor_id=str(info.id),
-        side=-1 if side is not None and side.name == "SELL" else 1,
-        created_ts=float(info.timestamp),
-        close_ts=float(info.close_timestamp) if info.close_timestamp is not None else None,
-        order_ids=tuple(str(o) for o in custom.get("order_ids", []) or []),
-        net_pnl_quote=float(info.net_pnl_quote),
-        close_type=info.close_type.name if info.close_type is not None else None,
-    )
-
-
-def _market_metrics(replay: Any, executors: list[Any], connector: str, pair: str) -> dict[str, Any]:
-    """The backtest command's metrics for the executors of one market, marked on its own candles."""
-    timestamps, closes = replay.candles.closes(connector, pair, replay.start_ts, replay.end_ts)
-    exchange = replay.exchanges[connector]
-    mine = [
-        replay_executor(i)
-        for i in executors
-        if getattr(i.config, "connector_name", None) == connector
-        and getattr(i.config, "trading_pair", None) == pair
+def replay_fills(exchanges: dict[str, SimulatedExchange], executors: list[Any]) -> list[Fill]:
+    """Every fill of every venue as a ledger :class:`Fill`, tagged with the executor that placed it."""
+    owner = {
+        str(order_id): str(info.id)
+        for info in executors
+        if isinstance(info.custom_info, dict)
+        for order_id in info.custom_info.get("order_ids", []) or []
+    }
+    return [
+        Fill(
+            timestamp=float(e.timestamp),
+            market=Market(name, e.trading_pair),
+            side=1 if e.side is Side.BUY else -1,
+            price=float(e.price),
+            amount=float(e.amount),
+            fee_quote=float(e.fee_quote),
+            is_maker=e.is_maker,
+            order_id=e.order_id,
+            executor_id=owner.get(e.order_id, ""),
+        )
+        for name, ex in exchanges.items()
+        for e in ex.ledger.entries
     ]
-    if timestamps.size == 0:
-        return {}
-    metrics, _, _ = replay_backtest_metrics(
-        timestamps,
-        closes,
-        mine,
-        exchange.ledger.entries,
-        replay.capital,
-        float(exchange.sim_config.taker_fee),
-    )
-    return {**asdict(metrics), "capital": replay.capital, "market": f"{connector} {pair}"}
 
 
-def backtest_metrics(replay: Any, executors: list[Any]) -> dict[str, Any]:
-    """The backtest metrics of the primary (first) market at top level, and of every market in ``per_market``.
+def replay_marks(replay: Any) -> Marks:
+    """Each market marked at its bar closes (close time) inside the replayed period, on one timeline."""
+    series = {}
+    for name, exchange in replay.exchanges.items():
+        for pair in exchange.trading_pairs:
+            ts, closes = replay.candles.closes(name, pair, replay.start_ts, replay.end_ts)
+            if ts.size == 0:
+                raise SimulationError(
+                    f"no bar of {name} {pair} closed inside the replayed period: nothing to value it at",
+                    fix="replay at least one full bar of every market",
+                )
+            series[Market(name, pair)] = (ts, closes)
+    return Marks.aligned(series)
 
-    Executor-based metrics are per market (each is marked on its own candles); the balance-based
-    ``account`` section of the payload covers every market and venue together.
-    """
-    markets = sorted((name, pair) for name, ex in replay.exchanges.items() for pair in ex.trading_pairs)
-    per_market = {f"{c} {p}": m for c, p in markets if (m := _market_metrics(replay, executors, c, p))}
-    primary = per_market.get("{} {}".format(*replay.primary_market), {})
-    if not primary:
-        return {}
+
+def replay_ledger(replay: Any, executors: list[Any]) -> LedgerBook:
+    """The replay booked on the one ledger: fills from the venues, starting balances, bar-close marks."""
+    start = {name: {a: float(v) for a, v in ex.ledger.starting_balances.items()}
+             for name, ex in replay.exchanges.items()}
+    return build_ledger(replay_fills(replay.exchanges, executors), start, replay_marks(replay))
+
+
+def ledger_payload(ledger: LedgerBook, fee: float) -> dict[str, Any]:
+    """Headline (the account), buy-and-hold of the same start equity, and the ledger section."""
+    hold = buy_and_hold(sorted(ledger.markets), ledger.marks, ledger.start_equity, fee)
+    section = ledger_section(ledger)
     return {
-        **primary,
-        "equity_method": "same as backtest: capital + per-executor mark-to-market PnL at each bar's close, "
-        "with entry price/fees from the replay's real fills",
-        "metrics_scope": f"{primary['market']} only (see per_market; 'account' covers all markets)",
-        "per_market": per_market,
+        **headline(ledger, hold),
+        "equity_method": ACCOUNTING_RULES,
+        "per_market": section["per_market"],
+        "account": section["account"],
+        "equity_curve": section["equity_curve"],
+        "ledger": section,
     }
 
 
-def build_payload(replay: Any, executors: list[Any], wall_seconds: float) -> dict[str, Any]:
-    """Assemble the JSON document for one finished replay."""
+def build_payload(
+    replay: Any, executors: list[Any], ledger: LedgerBook, wall_seconds: float
+) -> dict[str, Any]:
+    """Assemble the JSON document for one finished replay (``ledger``: :func:`replay_ledger`)."""
     exchanges: dict[str, SimulatedExchange] = replay.exchanges
     fills = [fill_record(name, e) for name, ex in exchanges.items() for e in ex.ledger.entries]
     fills.sort(key=lambda f: (f["timestamp"], f["connector"], f["trade_id"]))
-    entries = [e for ex in exchanges.values() for e in ex.ledger.entries]
     sim_seconds = replay.end_ts - replay.start_ts
+    taker = max(float(ex.sim_config.taker_fee) for ex in exchanges.values())
     return {
-        **backtest_metrics(replay, executors),
+        **ledger_payload(ledger, taker),
         "kind": "replay",
         "script_config": str(replay.bundle.config_path),
         "data": [str(f.path) for _, f in replay.assigned],
         "start": replay.start_ts,
         "end": replay.end_ts,
+        "period": {
+            "start": iso(replay.start_ts),
+            "end": iso(replay.end_ts),
+            "first_bar": iso(float(ledger.timestamps[0])),
+            "last_bar": iso(float(ledger.timestamps[-1])),
+            "marks": int(ledger.timestamps.size),
+            "mark_times": "bar close times",
+        },
         "tick_seconds": replay.tick,
         "executor_update_seconds": replay.control_interval,
-        "account": replay_metrics(replay.equity, entries),
         "connectors": {
             name: {
                 "trading_pairs": list(ex.trading_pairs),
@@ -185,7 +213,7 @@ def build_payload(replay: Any, executors: list[Any], wall_seconds: float) -> dic
             }
             for name, ex in exchanges.items()
         },
-        "equity_curve": [[p.timestamp, p.equity_quote] for p in replay.equity],
+        "equity_at_mid_samples": [[p.timestamp, p.equity_quote] for p in replay.equity],
         "orders": [o for ex in exchanges.values() for o in order_records(ex)],
         "fills": fills,
         "executors": [executor_record(i) for i in executors],

@@ -1,4 +1,4 @@
-"""Inputs and outputs of a replay, and the small file helpers the runner uses."""
+"""Inputs and outputs of a replay, the checks that refuse a replay that cannot trade, and file helpers."""
 
 from __future__ import annotations
 
@@ -9,12 +9,31 @@ from typing import Any, TextIO
 
 import yaml
 
-from hummingbot_plugin.data.loader import TimeBound
-from hummingbot_plugin.errors import ConfigError, SimulationError
+from hummingbot_plugin.audit import AuditLog
+from hummingbot_plugin.audit.chain import audit_files
+from hummingbot_plugin.data.coverage import DataSpan, iso
+from hummingbot_plugin.data.loader import TimeBound, to_epoch_bound
+from hummingbot_plugin.errors import ConfigError, DataError, SimulationError
+from hummingbot_plugin.hb.risk_gate import RiskGate, RiskGatedController
 from hummingbot_plugin.hb.sim.exchange import SimulatedExchange
+from hummingbot_plugin.ledger import LedgerBook
+from hummingbot_plugin.risk.store import default_state_dir
+from hummingbot_plugin.sim.feeds import MarketFeed
 from hummingbot_plugin.sim.report import EquityPoint
+from hummingbot_plugin.validate import Problem
+from hummingbot_plugin.validate.balances import missing_quotes, unknown_assets
+from hummingbot_plugin.validate.refusals import ModelVerifier, controller_refusals, refuse, validity_problems
 
-__all__ = ["ReplayRequest", "ReplayResult", "interval_name", "read_sim_file"]
+__all__ = [
+    "ReplayRequest",
+    "ReplayResult",
+    "data_span",
+    "interval_name",
+    "keep_audit",
+    "preflight",
+    "read_sim_file",
+    "wire_audit",
+]
 
 
 @dataclass(frozen=True)
@@ -37,6 +56,10 @@ class ReplayRequest:
     # risk-guard state (high-water marks, HALTED locks): None = a fresh folder per replay, so a simulation
     # never reads or writes the live bot's state, nor a previous replay's
     state_dir: Path | None = None
+    # where the run's audit trail is kept (one JSONL chain); None = not kept (the CLI always sets it)
+    audit_path: Path | None = None
+    # notes for the user (e.g. the part of a clipped period that was used); None = not printed
+    notes: TextIO | None = None
 
 
 @dataclass
@@ -46,6 +69,7 @@ class ReplayResult:
     equity: list[EquityPoint]
     events: int
     wall_seconds: float
+    ledger: LedgerBook | None = None  # the run on the one ledger (every figure of the payload comes from it)
 
 
 def read_sim_file(path: Path | None) -> dict[str, Any]:
@@ -70,3 +94,102 @@ def interval_name(seconds: int) -> str:
             f"unsupported candle interval of {seconds}s", fix="use 1m/5m/15m/1h/4h/1d candles"
         )
     return names[seconds]
+
+
+def preflight(request: ReplayRequest) -> list[str]:
+    """Refuse (ConfigError) a replay whose controllers would refuse every bar or whose venues start
+    without the quote asset they buy with; returns notes for stderr."""
+    from hummingbot_plugin.hb.conf_validation import controller_markets
+    from hummingbot_plugin.hb.sim.runtime import load_script, use_project_paths
+
+    use_project_paths()
+    bundle = load_script(request.script_config)
+    configs = bundle.config.load_controller_configs()
+    names = [str(Path("conf/controllers") / n) for n in bundle.config.controllers_config]
+    verifier = ModelVerifier()
+    start = to_epoch_bound(request.start, is_end=False)
+    end = to_epoch_bound(request.end, is_end=True)
+    checks = [
+        controller_refusals(name, config, verifier, offline=True, at=end)
+        for name, config in zip(names, configs, strict=True)
+    ]
+    problems = [p for check in checks for p in check.problems]
+    notes: list[str] = []
+    if end is not None:
+        cutoffs = [c for check in checks for c in check.cutoffs]
+        late, notes = validity_problems(cutoffs, start if start is not None else end, end)
+        problems += late
+    problems += _balance_problems(request, controller_markets(configs))
+    refuse(problems, f"replay of {request.script_config}")
+    return notes
+
+
+def _balance_problems(request: ReplayRequest, markets: dict[str, set[str]]) -> list[Problem]:
+    """Unknown --balance assets; per venue, a quote asset with no balance (file + command line)."""
+    sections = read_sim_file(request.sim_config)
+    problems = unknown_assets("--balance", "", request.balances, markets)
+    for name, pairs in sorted(markets.items()):
+        venue = dict(sections.get("default") or {}) | dict(sections.get("connectors", {}).get(name) or {})
+        balances = {str(k): Decimal(str(v)) for k, v in dict(venue.get("balances") or {}).items()}
+        balances |= request.balances
+        found = missing_quotes("--balance", "", balances, {name: pairs}, example="--balance {asset}=1000")
+        problems += [p for p in found if p not in problems]
+    return problems
+
+
+def wire_audit(strategy: Any, fresh_dir: Path) -> tuple[Path, AuditLog | None]:
+    """Where the run's signals and risk decisions go: the script's own audit log (guarded script), else
+    a fresh log in ``fresh_dir`` given to every controller's risk gate. Returns (audit folder, a log the
+    caller must close or None)."""
+    existing = getattr(strategy, "audit", None)
+    if isinstance(existing, AuditLog):
+        return existing.directory, None
+    log = AuditLog(fresh_dir, fsync=False)  # a throw-away folder: kept by copying it after the run
+    for controller in strategy.controllers.values():
+        if isinstance(controller, RiskGatedController) and controller._risk_gate is None:
+            controller.risk_gate = RiskGate.for_controller(controller, default_state_dir(), log)
+    return log.directory, log
+
+
+def keep_audit(source: Path, target: Path | None) -> dict[str, Any] | None:
+    """Copy the audit chain (its files in order) into one JSONL at ``target`` (``audit verify`` reads
+    it); the JSON's ``audit`` section. None when no target is set."""
+    if target is None:
+        return None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    records = 0
+    with open(target, "wb") as out:
+        for part in audit_files(source):
+            data = part.read_bytes()
+            out.write(data)
+            records += sum(1 for line in data.splitlines() if line.strip())
+    return {"path": str(target), "records": records, "source": str(source)}
+
+
+def risk_transitions(source: Path) -> list[dict[str, Any]]:
+    """Every risk state change the run's audit trail recorded, with the figures the gate acted on."""
+    from hummingbot_plugin.audit.records import RiskTransitionRecord
+    from hummingbot_plugin.audit.verify import iter_records
+
+    return [
+        {**r.model_dump(mode="json"), "time": iso(r.ts)}
+        for r in iter_records(source)
+        if isinstance(r, RiskTransitionRecord)
+    ]
+
+
+def data_span(feed: MarketFeed, lo: float | None, hi: float | None) -> DataSpan:
+    """What a file covers: a candle file's whole history (first bar open → last bar close), else the
+    loaded part; its step (the bar, or a minute for trades and books) tolerates a partial bar.
+    DataError when nothing of the file was loaded in ``lo → hi`` (the requested period)."""
+    if not (feed.books or feed.trades or feed.bars):
+        raise DataError(
+            f"{feed.path.name} holds no data in the requested period {iso(lo)} → {iso(hi)}",
+            fix="choose --start/--end inside the file, or pass data for that period",
+        )
+    if feed.history is not None and len(feed.history):
+        stamps = feed.history["timestamp"]
+        first, last = float(stamps.iloc[0]), float(stamps.iloc[-1]) + feed.bar_seconds
+    else:
+        first, last = feed.first_timestamp, feed.last_timestamp
+    return DataSpan(feed.path.name, first, last, float(feed.bar_seconds or 60))
