@@ -206,3 +206,8 @@ def test_ruin_is_final_even_if_the_marks_recover_later() -> None:
     marks = _marks({BTC: [100, 100, 160, 50]})  # equity 1000 → −200 → +2000: ruined at the 3rd point
     figures = account_figures(build_ledger([short], {"binance": {"USDT": 1000.0}}, marks))
     assert figures.ruined and figures.return_pct == -100.0 and figures.end_equity_quote == 0.0
+
+
+def test_a_run_shorter_than_two_days_has_no_daily_sharpe() -> None:
+    ts = T0 + 60.0 * np.arange(12)  # eleven minutes across midnight would otherwise give two "days"
+    assert daily_sharpe(ts, np.linspace(1000, 990, 12), 1000.0) is None

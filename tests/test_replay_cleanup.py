@@ -40,6 +40,9 @@ class _BrokenTerminal(io.StringIO):
         self.error, self.after, self.writes = error, after, 0
         self.seen_mid_run: list[Path] = []
 
+    def isatty(self) -> bool:
+        return True  # a terminal: the replay rewrites its status line twice a second
+
     def write(self, text: str) -> int:
         self.writes += 1
         if self.writes >= self.after:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -172,3 +173,16 @@ def test_candle_replay_is_deterministic(shared_data_dir: Path) -> None:
     assert first["fills"] and _fill_keys(first) == _fill_keys(second)
     assert [e["close_type"] for e in first["executors"]] == [e["close_type"] for e in second["executors"]]
     assert first["account"] == second["account"]
+
+
+def test_status_lines_into_a_file_are_whole_lines_not_carriage_returns(
+    shared_data_dir: Path, tmp_path: Path
+) -> None:
+    log = io.StringIO()  # not a terminal: a log file or a pipe
+    run_replay(ReplayRequest(
+        script_config=PROJECT_ROOT / "conf" / "scripts" / "sim_baseline_replay.yml",
+        data=(shared_data_dir / "binance_BTC-USDT_1h.csv",), start="2023-01-01", end="2023-01-10",
+        balances={"USDT": Decimal("1010")}, status_stream=log, audit_path=tmp_path / "a.jsonl",
+    ))
+    text = log.getvalue()
+    assert "\r" not in text and text.endswith("\n") and "100.0%" in text.splitlines()[-1]

@@ -2,8 +2,9 @@
 # Demo (`make demo`): what the plugin's controllers would have done on real data, strictly out of sample.
 #
 #   1. data check of the candle file (validation + gap report);
-#   2. offline backtests through Hummingbot's own BacktestingEngineBase, 2023, fee 0.1 %, capital 1000:
-#      the baseline trend controller and the AI-livestream controller (model trained on data <= 2022);
+#   2. offline backtests through Hummingbot's own BacktestingEngineBase, 2023, fee 0.1 %, capital 1000, as a
+#      funded account behind each controller's risk gate: the baseline trend controller, the AI-livestream
+#      controller with the client's formulas and with the walk-forward cost-aware layer (models <= 2022);
 #   3. a replay through Hummingbot's REAL runtime (V2 script, controllers, ExecutorOrchestrator, real
 #      executors) on the simulated exchange, under the risk guard, with a live-updating status line:
 #      the AI-livestream script on BTC-USDT and ETH-USDT 1h candles of 2023-Q1;
@@ -22,10 +23,12 @@ hbp() { "$PY" -m hummingbot_plugin "$@"; }
 echo "== 1. data check: binance_BTC-USDT_1h.csv"
 hbp data check binance_BTC-USDT_1h.csv --max-gaps 3
 
-for controller in baseline_trend ai_livestream; do
+for controller in baseline_trend ai_livestream ai_costaware; do
   echo
   echo "== 2. backtest (Hummingbot's engine): ${controller} on BTC-USDT 1h, 2023, fee 0.001, capital 1000"
-  hbp backtest --config "conf/controllers/${controller}_btc_usdt_1h.yml" \
+  config="conf/controllers/${controller}_btc_usdt_1h.yml"
+  [ "$controller" = ai_costaware ] && config="conf/controllers/ai_costaware_btc_usdt_1h_oos2023.yml"
+  hbp backtest --config "$config" \
     --candles binance_BTC-USDT_1h.csv --start 2023-01-01 --end 2023-12-31 --fee 0.001 --capital 1000 \
     --json "$OUT/backtest_${controller}.json" --report "$OUT/backtest_${controller}.html"
 done
@@ -46,7 +49,7 @@ hbp replay --script-config conf/scripts/market_making_pmm_replay.yml \
 echo
 echo "== 5. summary: BTC-USDT 2023 (out of sample, fees included)"
 hbp compare "$OUT/backtest_baseline_trend.json" "$OUT/backtest_ai_livestream.json" \
-  --labels baseline_trend ai_livestream
+  "$OUT/backtest_ai_costaware.json" --labels baseline_trend ai_livestream ai_costaware
 echo
 echo "reports (open in a browser): $OUT/backtest_*.html, $OUT/replay_*.html"
 echo "every order, fill and trade: $OUT/*.json; audit trails: $OUT/replay_*.audit.jsonl"

@@ -6,7 +6,8 @@
 * Curve: the account equity; for a market, start equity + that market's PnL.
 * Sharpe (daily, annualised): the curve at each UTC day's last point, day-on-day simple returns (the
   first against the start equity), mean / sample std × √365; 0.0 with fewer than two returns or no
-  variance; ``None`` for a ruined curve (a return series through zero has no meaning).
+  variance; ``None`` for a ruined curve (a return series through zero has no meaning) and for a run
+  shorter than two days (an 11-minute replay has no daily Sharpe).
 * Max drawdown %: the largest fall of the curve below its running peak (start included), in % of peak.
 * Ruined: the curve reached zero or below. Return is then −100 % and the curve is held at zero.
 * Trades: closing orders, matched first-in first-out (see :class:`Trade`); win rate and profit factor
@@ -75,6 +76,8 @@ def daily_sharpe(timestamps: FloatArray, curve: FloatArray, start_value: float) 
         return 0.0
     if start_value <= 0 or bool(np.any(curve <= 0)):
         return None
+    if timestamps[-1] - timestamps[0] < 2 * _DAY:
+        return None  # under two days there is no daily return series to annualise
     days = np.floor(timestamps / _DAY)
     last_of_day = np.flatnonzero(np.append(days[1:] != days[:-1], True))
     daily = np.concatenate([[start_value], curve[last_of_day]])

@@ -255,12 +255,14 @@ class _Replay:
                 await loop.data_due(event.timestamp)
             self._apply(event, clock)
             self.n_events += 1
-            if self.request.status_stream is not None and time.perf_counter() - last_status > 0.5:
+            due = time.perf_counter() - last_status > self._status_every
+            if self.request.status_stream is not None and due:
                 last_status = time.perf_counter()
                 self._print_status(event.timestamp, wall0)
         if self.request.status_stream is not None:
             self._print_status(self.end_ts, wall0)
-            self.request.status_stream.write("\n")
+            if self._status_tty:
+                self.request.status_stream.write("\n")
 
     @staticmethod
     async def _stop_strategy(strategy: Any, grace_s: float) -> None:
@@ -333,8 +335,19 @@ class _Replay:
             quote=quote,
             speed=(now - self.start_ts) / wall,
         )
-        self.request.status_stream.write("\r" + line)
-        self.request.status_stream.flush()
+        stream = self.request.status_stream
+        stream.write(("\r" + line) if self._status_tty else (line + "\n"))  # a log file gets whole lines
+        stream.flush()
+
+    @property
+    def _status_tty(self) -> bool:
+        stream = self.request.status_stream
+        return bool(stream is not None and getattr(stream, "isatty", lambda: False)())
+
+    @property
+    def _status_every(self) -> float:
+        """Seconds between status lines: twice a second on a terminal, every 30 s into a file or pipe."""
+        return 0.5 if self._status_tty else 30.0
 
 
 def _stop_recorder(recorder: Any) -> None:
