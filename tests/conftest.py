@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fault_fs import clean_alarms, full_tmpfs, readonly_dir  # noqa: F401  (real read-only / full filesystems)
 from mosquitto_fixture import hb_bridge, mosquitto  # noqa: F401  (real broker + HB bridge fixtures)
 
 from hummingbot_plugin.settings import data_dir

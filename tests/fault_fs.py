@@ -89,3 +89,22 @@ def mount_full_tmpfs(tmp_path: Path) -> Iterator[FullDisk]:
         yield FullDisk(path)
     finally:
         _unmount(path)
+
+
+# ---- fixtures (registered for every test module by conftest.py) --------------------------------
+@pytest.fixture
+def clean_alarms() -> Iterator[None]:
+    """The process-wide alarm board, empty before and after the test."""
+    yield from fresh_alarms()
+
+
+@pytest.fixture
+def readonly_dir(tmp_path: Path, clean_alarms: None) -> Iterator[Path]:
+    """A real read-only folder (bind mount), unmounted afterwards."""
+    yield from mount_readonly(tmp_path)
+
+
+@pytest.fixture
+def full_tmpfs(tmp_path: Path, clean_alarms: None) -> Iterator[FullDisk]:
+    """A real 64 KiB tmpfs filled to the brim, unmounted afterwards."""
+    yield from mount_full_tmpfs(tmp_path)

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import logging
 import shutil
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from fault_fs import FullDisk, fresh_alarms, mount_full_tmpfs, mount_readonly, remount
+from fault_fs import FullDisk, remount
 from hummingbot.strategy_v2.models.executor_actions import CreateExecutorAction, StopExecutorAction
 from risk_factories import NOW, make_limits, make_snapshot
 from risk_hb_factories import Clock, make_controller, make_create, make_executor_info
@@ -22,22 +21,6 @@ from hummingbot_plugin.audit import AuditLog, FillRecord, RiskTransitionRecord, 
 from hummingbot_plugin.hb.guarded_runtime import audit_alarm, gate_for
 from hummingbot_plugin.hb.risk_gate import RiskGate
 from hummingbot_plugin.risk import DenialReason, JsonStateStore, RiskGuard, RiskState
-
-
-@pytest.fixture
-def clean_alarms() -> Iterator[None]:
-    yield from fresh_alarms()
-
-
-@pytest.fixture
-def readonly_dir(tmp_path: Path, clean_alarms: None) -> Iterator[Path]:
-    yield from mount_readonly(tmp_path)
-
-
-@pytest.fixture
-def full_tmpfs(tmp_path: Path, clean_alarms: None) -> Iterator[FullDisk]:
-    yield from mount_full_tmpfs(tmp_path)
-
 
 SCOPE = "ctrl-1"
 

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fault_fs import FullDisk, fresh_alarms, mount_full_tmpfs, mount_readonly
 from mosquitto_fixture import BridgeHarness, MosquittoBroker
 from mqtt_channel_helpers import ACK_TOPIC
 from mqtt_factories import KEY_ID, OVR_TOPIC, SECRET, Operator, make_override, wait_until
@@ -23,22 +22,6 @@ from hummingbot_plugin.audit import AuditSink
 from hummingbot_plugin.hb.control_channel import ControlChannel
 from hummingbot_plugin.mqtt import ChannelUpdate, ControlChannelSettings, Keyring, sign_payload
 from hummingbot_plugin.risk import DenialReason, JsonStateStore, RiskGuard, RiskState
-
-
-@pytest.fixture
-def clean_alarms() -> Iterator[None]:
-    yield from fresh_alarms()
-
-
-@pytest.fixture
-def readonly_dir(tmp_path: Path, clean_alarms: None) -> Iterator[Path]:
-    yield from mount_readonly(tmp_path)
-
-
-@pytest.fixture
-def full_tmpfs(tmp_path: Path, clean_alarms: None) -> Iterator[FullDisk]:
-    yield from mount_full_tmpfs(tmp_path)
-
 
 OPERATOR_KEY = "root"
 OPERATOR_SECRET = secrets.token_bytes(32)  # new for every test session

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fault_fs import FullDisk, fresh_alarms, mount_full_tmpfs, mount_readonly
 from mosquitto_fixture import BridgeHarness, MosquittoBroker
 from mqtt_channel_helpers import ACK_TOPIC
 from mqtt_factories import OVR_TOPIC, Operator, make_override, wait_until
@@ -21,21 +20,6 @@ from test_fault_mqtt import ai_config, make_channel, operator_override
 
 from hummingbot_plugin.audit import AuditLog, OverrideRecord, iter_records
 from hummingbot_plugin.mqtt import build_overridden_config
-
-
-@pytest.fixture
-def clean_alarms() -> Iterator[None]:
-    yield from fresh_alarms()
-
-
-@pytest.fixture
-def readonly_dir(tmp_path: Path, clean_alarms: None) -> Iterator[Path]:
-    yield from mount_readonly(tmp_path)
-
-
-@pytest.fixture
-def full_tmpfs(tmp_path: Path, clean_alarms: None) -> Iterator[FullDisk]:
-    yield from mount_full_tmpfs(tmp_path)
 
 
 @pytest.mark.parametrize(
