@@ -74,8 +74,9 @@ def _period(request: BacktestRequest, first: float, last: float) -> tuple[int, i
     return int(used.used_start), int(used.used_end)
 
 
-def run_backtest_command(request: BacktestRequest) -> int:
-    """Run, write the JSON (and report), print the summary; 0 on success."""
+def run_backtest_command(request: BacktestRequest, period: dict[str, Any] | None = None) -> int:
+    """Run, write the JSON (and report), print the summary; 0 on success. ``period``: the used-period
+    fields of the preflight (``used_start``, ``clipped`` ...), merged into the JSON's ``period``."""
     from hummingbot_plugin.hb.backtest_run import run_offline
     from hummingbot_plugin.hb.controller_config import load_controller_config
 
@@ -130,6 +131,7 @@ def run_backtest_command(request: BacktestRequest) -> int:
     )
     document = build_results(context, ledger, hold, outcome)
     document["quarantine"] = run.provider.quarantine_report()  # bad bars the engine never saw
+    document["period"] = {**(period or {}), **document["period"]}
     write_json(document, request.json_out)
     summary = format_summary(document)
     print(summary)

@@ -8,7 +8,6 @@ partly outside the file runs on the covered part, says so on stderr and records 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -46,10 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from hummingbot_plugin.backtest.runner import BacktestRequest, run_backtest_command
 
     request = BacktestRequest.from_args(args)
-    period = preflight(request)
-    code = run_backtest_command(request)
-    _record_period(request.json_out, period)
-    return code
+    return run_backtest_command(request, period=preflight(request))
 
 
 def preflight(request: Any) -> dict[str, Any]:
@@ -83,14 +79,3 @@ def preflight(request: Any) -> dict[str, Any]:
     for note in ([used.note()] if used.clipped else []) + notes:
         print(note, file=sys.stderr)
     return used.as_json()
-
-
-def _record_period(path: Path, period: dict[str, Any]) -> None:
-    """Add the used period (``used_start``/``used_end``/``clipped``...) to the written JSON's ``period``
-    (fields the runner wrote are kept as they are)."""
-    if not path.is_file():
-        return
-    document = json.loads(path.read_text())
-    section = document.get("period")
-    document["period"] = {**period, **(section if isinstance(section, dict) else {})}
-    path.write_text(json.dumps(document, indent=1, allow_nan=False))
