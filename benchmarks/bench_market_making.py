@@ -30,7 +30,6 @@ import importlib
 import json
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -386,7 +385,8 @@ def fee_table_5m(quick: bool) -> list[SweepRow]:
 
     grid = np.linspace(0.0, 0.005, 51, dtype=np.float64)
     est = candle_estimates(bars, 300, lookback_s=2 * 86400, step_s=86400, grid=grid)
-    settings = replace(_glft_settings(2000, 5000, "5m", 30), forecast_skew_weight=0.5)
+    base = _glft_settings(2000, 5000, "5m", 30)
+    settings = PMMParams.model_validate({**base.model_dump(), "forecast_skew_weight": 0.5})
     quoters = [
         *_pmm_pair(_pmm(0.001, "5m"), run, "forecast PMM"),
         _glft(settings, est, 86400.0, run, 2000, 5000, forecast_weight=1.0),

@@ -1,91 +1,110 @@
-"""Sweep throughput on one study with 1 and 2 worker processes, and the overhead per trial.
+"""Sweep throughput with 1 and 2 worker processes on one study, and the database's share of a trial.
 
-For each worker count a fresh study of ``conf/sweeps/example_small.yml`` runs to ``--trials`` finished
-trials (``research.sweep.run_sweep``). Reported per run:
+For each storage (an SQLite file; a PostgreSQL server) and each worker count, a fresh study of
+``conf/sweeps/example_small.yml`` runs to ``--trials`` finished trials (``research.sweep.run_sweep``).
+Reported per run:
 * trials/hour over the trials' own span (first trial start .. last trial end, from the storage: process
   start-up and data loading excluded) and end to end (wall time of the whole command);
-* per COMPLETE trial: its duration in the storage, the compute inside it (fold fits + decisions,
-  ``compute_s``) and the rest = Optuna + database overhead (sampler, suggest/report/attrs round trips).
-  A first run on Optuna's in-memory storage (same trials, same seed, in this process) gives Optuna's own
-  overhead; the database's share per trial is the difference.
-Each worker process keeps its own in-memory model cache: the first trials of a worker fit the fold
-models, later trials with the same (horizon, leaves) reuse them, so a trial's cost falls over a run.
+* the database overhead, measured: every storage method of each worker is wrapped and timed
+  (``research.sweep_timing``: Optuna's calls for sampling, suggest, report, attributes, tell, and the
+  heartbeat thread's writes), divided by the time the worker spent in ``study.optimize``; also the
+  storage time per finished trial.
+Each worker process keeps its own in-memory model cache (the first trials of a worker fit the fold
+models), so trials get cheaper over a run, and a worker pays its own fits.
 
-Run: ``.venv/bin/python benchmarks/bench_sweep.py [--trials 40] [--storage-base sqlite:////tmp/bench]``
-(``--storage-base postgresql+psycopg2://user:pw@127.0.0.1:5432/db`` runs it against PostgreSQL; the
-study names differ per run).
+Run: ``.venv/bin/python benchmarks/bench_sweep.py [--trials 24] [--postgres URL]``; without ``--postgres``
+a throw-away PostgreSQL server is started on loopback (``tests/postgres_fixture.py``, Debian's
+postgresql) and stopped afterwards.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import optuna
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
 
-from hummingbot_plugin.research.sweep import finished_trials, optimize, run_sweep  # noqa: E402
-from hummingbot_plugin.research.sweep_config import load_sweep_config  # noqa: E402
+from hummingbot_plugin.research.sweep import finished_trials, run_sweep  # noqa: E402
 
 CONFIG = ROOT / "conf" / "sweeps" / "example_small.yml"
 
 
-def measure(url: str, study_name: str, workers: int, trials: int) -> dict[str, Any]:
+def measure(url: str, study_name: str, workers: int, trials: int, timing: Path) -> dict[str, Any]:
     began = time.perf_counter()
-    if url == "memory":  # same trials without a database: Optuna's own overhead (sampler, pruner)
-        storage = optuna.storages.InMemoryStorage()
-        optimize(load_sweep_config(CONFIG), storage, study_name, trials, 7)
-        study = optuna.load_study(study_name=study_name, storage=storage)
-    else:
-        study = run_sweep(CONFIG, url, study_name, trials=trials, workers=workers, seed=7)
+    study = run_sweep(CONFIG, url, study_name, trials=trials, workers=workers, seed=7, timing=timing)
     wall = time.perf_counter() - began
     done = finished_trials(study)
     starts = [t.datetime_start.timestamp() for t in done if t.datetime_start]
     ends = [t.datetime_complete.timestamp() for t in done if t.datetime_complete]
     span = max(ends) - min(starts)
-    complete = [t for t in done if "result" in t.user_attrs and t.duration is not None]
-    duration = np.array([t.duration.total_seconds() for t in complete if t.duration is not None])
-    compute = np.array([float(t.user_attrs["result"]["compute_s"]) for t in complete])
-    overhead = duration - compute
+    totals = [json.loads(p.read_text()) for p in timing.glob("*.json")]
+    storage = sum(t["storage_s"] for t in totals)
+    busy = sum(t["optimize_s"] for t in totals)
     return {
         "workers": workers,
         "finished": len(done),
         "pruned": sum(t.state.name == "PRUNED" for t in done),
         "trials_per_hour_span": len(done) / span * 3600.0,
         "trials_per_hour_wall": len(done) / wall * 3600.0,
-        "mean_trial_s": float(duration.mean()),
-        "median_trial_s": float(np.median(duration)),
-        "overhead_ms_median": float(np.median(overhead) * 1000.0),
-        "overhead_pct_of_total": float(overhead.sum() / duration.sum() * 100.0),
+        "storage_pct": storage / busy * 100.0,
+        "storage_ms_per_trial": storage / len(done) * 1000.0,
+        "calls_per_trial": sum(t["calls"] for t in totals) / len(done),
+        "busy_s_per_trial": busy / len(done),
+        "top_calls": _top(totals),
     }
+
+
+def _top(totals: list[dict[str, Any]]) -> str:
+    """The three storage methods that took longest, over all workers (ms)."""
+    merged: dict[str, float] = {}
+    for worker in totals:
+        for name, seconds in worker["by_method"].items():
+            merged[name] = merged.get(name, 0.0) + seconds
+    top = sorted(merged.items(), key=lambda kv: -kv[1])[:3]
+    return ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in top)
+
+
+@contextlib.contextmanager
+def postgres(given: str | None) -> Iterator[str]:
+    if given:
+        yield given
+        return
+    from postgres_fixture import running_postgres
+
+    with running_postgres() as url:
+        yield url
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--trials", type=int, default=40)
-    parser.add_argument("--storage-base", help="database URL (default: a SQLite file per run in a temp dir)")
+    parser.add_argument("--trials", type=int, default=24)
+    parser.add_argument("--postgres", help="PostgreSQL URL (default: a throw-away local server)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="bench-sweep-") as tmp:
-        for workers, url in ((1, "memory"), (1, None), (2, None)):
-            url = url or args.storage_base or f"sqlite:///{Path(tmp) / f'w{workers}.db'}"
-            row = measure(url, f"bench_w{workers}_{int(time.time())}", workers, args.trials)
-            print(
-                f"{url.split(':')[0]} workers={row['workers']} finished={row['finished']} "
-                f"(pruned {row['pruned']}): "
-                f"{row['trials_per_hour_span']:,.0f} trials/h over the trials' span, "
-                f"{row['trials_per_hour_wall']:,.0f} trials/h end to end; trial mean "
-                f"{row['mean_trial_s']:.2f} s, median {row['median_trial_s']:.3f} s; Optuna+DB overhead "
-                f"median {row['overhead_ms_median']:.1f} ms/trial = {row['overhead_pct_of_total']:.2f} % "
-                "of trial time",
-                flush=True,
-            )
+    stamp = int(time.time())
+    with tempfile.TemporaryDirectory(prefix="bench-sweep-") as tmp, postgres(args.postgres) as pg:
+        for backend in ("sqlite", "postgresql"):
+            for workers in (1, 2):
+                url = f"sqlite:///{Path(tmp) / f'w{workers}.db'}" if backend == "sqlite" else pg
+                timing = Path(tmp) / f"{backend}_w{workers}"
+                row = measure(url, f"bench_w{workers}_{stamp}", workers, args.trials, timing)
+                print(
+                    f"{backend} workers={row['workers']} finished={row['finished']} "
+                    f"(pruned {row['pruned']}): {row['trials_per_hour_span']:,.0f} trials/h over the "
+                    f"trials' span, {row['trials_per_hour_wall']:,.0f} trials/h end to end; worker time "
+                    f"{row['busy_s_per_trial']:.2f} s/trial, of which storage "
+                    f"{row['storage_ms_per_trial']:.1f} ms/trial ({row['calls_per_trial']:.0f} calls) = "
+                    f"{row['storage_pct']:.2f} % (most: {row['top_calls']})",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

@@ -60,7 +60,7 @@ class MetricsServer:
 
 
 class PluginMetrics:
-    """Signal, probabilities, latency, risk state, drawdown, exposure, rejections, executors."""
+    """Signal, probabilities, latency, risk state, drawdown, exposure, rejections, executors, feeds."""
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
@@ -102,6 +102,10 @@ class PluginMetrics:
             "hbp_mqtt_rejections", "rejected MQTT messages by reason", ["controller_id", "reason"], registry=r
         )
         self.executors = Gauge("hbp_executors", "executors by state", ["controller_id", "state"], registry=r)
+        feed = ["source", "kind"]
+        self.feed_up = Gauge("hbp_feed_up", "1 = venue feed / MQTT broker up, 0 = down", feed, registry=r)
+        self.feed_down_seconds = Gauge("hbp_feed_down_seconds", "current outage length", feed, registry=r)
+        self.feed_outages = Gauge("hbp_feed_outages", "outages since start", feed, registry=r)
 
     def observe_signal(self, controller_id: str, signal: int, probabilities: Mapping[str, float]) -> None:
         self.signal.labels(controller_id).set(signal)
@@ -127,6 +131,12 @@ class PluginMetrics:
     def set_executors(self, controller_id: str, counts: Mapping[str, int]) -> None:
         for state, count in counts.items():
             self.executors.labels(controller_id, state).set(count)
+
+    def observe_feed(self, source: str, kind: str, up: bool, down_seconds: float, outages: int) -> None:
+        """A venue's public feed or the MQTT broker (hummingbot_plugin/risk/feed_health.py)."""
+        self.feed_up.labels(source, kind).set(1 if up else 0)
+        self.feed_down_seconds.labels(source, kind).set(down_seconds)
+        self.feed_outages.labels(source, kind).set(outages)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

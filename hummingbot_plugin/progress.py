@@ -1,10 +1,12 @@
-"""A minimal progress display on stderr for long commands (no extra dependency)."""
+"""Progress of long commands on stderr, drawn by tqdm; a plain end-of-run line when it is not a terminal."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Iterator
 from typing import TextIO
+
+from tqdm import tqdm
 
 __all__ = ["progress"]
 
@@ -17,21 +19,19 @@ def progress[T](
     stream: TextIO | None = None,
     enabled: bool = True,
 ) -> Iterator[T]:
-    """Yield ``items`` while printing ``label  i/total  pct`` on one updating line."""
+    """Yield ``items`` with a tqdm bar (``label``) on a terminal; elsewhere (a log file) one line at the end,
+    so no carriage-return redraws fill the file."""
     out = stream or sys.stderr
-    if total is None and hasattr(items, "__len__"):
-        total = len(items)  # type: ignore[arg-type]
-    last_pct = -1
+    if not enabled:
+        yield from items
+        return
+    if out.isatty():
+        yield from tqdm(items, total=total, desc=label, file=out, leave=True)
+        return
     count = 0
-    for count, item in enumerate(items, start=1):
-        if enabled:
-            pct = int(100 * count / total) if total else -1
-            if pct != last_pct:
-                shown = f"{pct:3d}%" if total else f"{count}"
-                out.write(f"\r{label} {count}/{total or '?'} {shown}")
-                out.flush()
-                last_pct = pct
+    for item in items:
+        count += 1
         yield item
-    if enabled and count:
-        out.write("\n")
+    if count:
+        out.write(f"{label} {count}/{total or count} done\n")
         out.flush()

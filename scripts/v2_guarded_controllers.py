@@ -21,6 +21,12 @@ Going live needs paper trading off, ``live_trading: true`` AND ``HBP_CONFIRM_LIV
 otherwise the paper guard refuses to start before any connector exists. The replay command ignores
 ``paper_trading`` (it builds its own simulated exchanges). Risk state persists in ``$HBP_STATE_DIR``.
 
+Feeds (hummingbot_plugin/hb/feed_monitor.py): a venue whose public book goes stale, or the MQTT broker,
+is reported ONCE (``FEED DOWN: ...``, reminders further and further apart, one ``FEED RECOVERED``), shown
+in ``status`` and the metrics, and no executor is created on it meanwhile. At start the script adds a
+filter to the log handlers that lets Hummingbot's own repeated warnings (``... is not ready``, ``Cannot
+connect to host``, MQTT reconnects) through once a minute; it is removed on stop. Hummingbot is not patched.
+
 Hummingbot takes the FIRST ``BaseClientModel`` subclass (by name) in this module as the config class:
 never import another config class name (e.g. ``ControllerConfigBase``) into this module.
 """
@@ -43,9 +49,10 @@ from pydantic import Field, model_validator
 from hummingbot_plugin.audit import AuditLog, AuditWriteError, OverrideRecord, load_or_create_key
 from hummingbot_plugin.config_prompts import prompt_extra
 from hummingbot_plugin.errors import ConfigError, PluginError
-from hummingbot_plugin.hb.audit_events import connector_of, fill_record, order_record
 from hummingbot_plugin.hb.config_reload import load_controller_set, reload_script_config
+from hummingbot_plugin.hb.feed_monitor import FeedMonitor, guard_lines
 from hummingbot_plugin.hb.guarded_runtime import GlobalRiskGate, RiskCommandBridge, audit_alarm, gate_for
+from hummingbot_plugin.hb.order_audit import OrderAuditMixin
 from hummingbot_plugin.hb.paper_ledger import PaperLedger
 from hummingbot_plugin.hb.paper_mode import (
     application_trading_core,
@@ -56,7 +63,7 @@ from hummingbot_plugin.hb.risk_gate import RiskGatedController
 from hummingbot_plugin.hb.sim.exchange import SimulatedExchange
 from hummingbot_plugin.metrics import MetricsSettings, PluginMetrics
 from hummingbot_plugin.risk import RiskLimits, default_audit_dir, default_state_dir
-from hummingbot_plugin.risk.paper_guard import check_connectors
+from hummingbot_plugin.risk.paper_guard import check_connectors, in_simulation_run
 from hummingbot_plugin.sim.paper import PaperTradingSettings
 from hummingbot_plugin.validate import Problem
 
@@ -127,8 +134,10 @@ class GuardedControllersConfig(StrategyV2ConfigBase):
         return self
 
 
-class GuardedControllers(StrategyV2Base):
+class GuardedControllers(OrderAuditMixin, StrategyV2Base):
     """Runs the configured controllers; every executor passes the controller's gate AND the global gate."""
+
+    _last_config_update_ts: float  # StrategyV2Base's (untyped upstream)
 
     @classmethod
     def init_markets(cls, config: Any) -> None:
@@ -163,8 +172,16 @@ class GuardedControllers(StrategyV2Base):
         for controller in self.controllers.values():
             self._attach_gate(controller)
         self.global_gate = GlobalRiskGate(config.global_risk, self.state_dir, self.audit, self.audit_dir)
-        self.executor_orchestrator.execute_action = self.global_gate.wrap(
-            self.executor_orchestrator.execute_action
+        self.feeds = FeedMonitor(
+            connectors,
+            self.markets,
+            max_book_age=config.global_risk.max_book_age_seconds,
+            watch_broker=config.risk_commands and not in_simulation_run(),  # a replay has no broker
+            metrics=self.metrics,
+            logger=self.logger(),
+        )
+        self.executor_orchestrator.execute_action = self.feeds.wrap(
+            self.global_gate.wrap(self.executor_orchestrator.execute_action)
         )
         now = self.market_data_provider.time()
         self._bridge = (
@@ -195,6 +212,7 @@ class GuardedControllers(StrategyV2Base):
     # ----- one risk tick, run even while connectors are not ready ------------------------------
     def tick(self, timestamp: float) -> None:
         now = self.market_data_provider.time()
+        self.feeds.tick(now)  # one line per venue/broker outage and recovery; creations vetoed while down
         self.risk_tick(now)
         if self.paper_ledger is not None:
             self.paper_ledger.sample(now)
@@ -270,36 +288,6 @@ class GuardedControllers(StrategyV2Base):
             OverrideRecord(ts=now, source="config_reload", accepted=False, command=what, reason=text[:2000])
         )
 
-    # ----- orders and fills into the audit trail ------------------------------------------------
-    def did_create_buy_order(self, event: Any) -> None:
-        self.audit.append(
-            order_record(event, "created", connector_of(self.connectors, event.order_id), "BUY")
-        )
-
-    def did_create_sell_order(self, event: Any) -> None:
-        self.audit.append(
-            order_record(event, "created", connector_of(self.connectors, event.order_id), "SELL")
-        )
-
-    def did_cancel_order(self, event: Any) -> None:
-        self.audit.append(order_record(event, "cancelled", connector_of(self.connectors, event.order_id)))
-
-    def did_fail_order(self, event: Any) -> None:
-        self.audit.append(order_record(event, "failed", connector_of(self.connectors, event.order_id)))
-
-    def did_complete_buy_order(self, event: Any) -> None:
-        self.audit.append(
-            order_record(event, "completed", connector_of(self.connectors, event.order_id), "BUY")
-        )
-
-    def did_complete_sell_order(self, event: Any) -> None:
-        self.audit.append(
-            order_record(event, "completed", connector_of(self.connectors, event.order_id), "SELL")
-        )
-
-    def did_fill_order(self, event: Any) -> None:
-        self.audit.append(fill_record(event, connector_of(self.connectors, event.order_id)))
-
     # ----- no actions of its own ---------------------------------------------------------------
     def create_actions_proposal(self) -> list[CreateExecutorAction]:
         return []
@@ -314,6 +302,7 @@ class GuardedControllers(StrategyV2Base):
             self._bridge.stop()
         if self._metrics_server is not None:
             self._metrics_server.close()
+        self.feeds.close()
         await super().on_stop()
         self.audit.close()  # lets a restarted script in this process take the audit directory
 
@@ -331,6 +320,11 @@ class GuardedControllers(StrategyV2Base):
             return
         if path is not None:
             self.logger().info(f"paper report: {path} and {path.with_suffix('.html')}")
+
+    def format_status(self) -> str:
+        guards = [self.global_gate.guard, *(c.risk_gate.guard for c in self.controllers.values())]
+        feeds = self.feeds.status_lines(self.market_data_provider.time())
+        return "\n".join([*guard_lines(guards), *feeds, super().format_status()])
 
     @classmethod
     def update_markets(cls, config: Any, markets: MarketDict) -> MarketDict:

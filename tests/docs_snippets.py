@@ -10,6 +10,9 @@ Convention:
     <!-- not-run: reason -->        skip the block (the reason is required: docker, live exchange, ...)
     <!-- expect-exit: 2 -->         the block must exit with this code (show an error on purpose)
     <!-- expect-output: text -->    the block's stdout+stderr must contain this text (repeatable)
+    <!-- terminal: reason -->        the block is typed in the Hummingbot client, not a shell: it is run
+                                    through tests/client_terminal.py (the real client in tmux, recorded
+                                    feed) line by line, each line one the driver can check
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ from pathlib import Path
 __all__ = ["Snippet", "SnippetError", "broken_links", "documents", "heading_anchors", "parse_snippets"]
 
 _FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>```+|~~~+)\s*(?P<info>[^`\s]*)[^`]*$")
-_MARKER = re.compile(r"^\s*<!--\s*(?P<key>not-run|expect-exit|expect-output)\s*:?\s*(?P<value>.*?)\s*-->\s*$")
+_KEYS = "not-run|expect-exit|expect-output|terminal"
+_MARKER = re.compile(rf"^\s*<!--\s*(?P<key>{_KEYS})\s*:?\s*(?P<value>.*?)\s*-->\s*$")
 
 
 class SnippetError(ValueError):
@@ -37,6 +41,7 @@ class Snippet:
     not_run: str | None = None
     expect_exit: int = 0
     expect_output: list[str] = field(default_factory=list)
+    terminal: str | None = None  # typed in the Hummingbot client (see the module doc)
 
     @property
     def where(self) -> str:
@@ -51,10 +56,17 @@ def _markers(lines: list[str], fence_index: int, path: Path) -> dict[str, list[s
     while index >= 0 and (match := _MARKER.match(lines[index])):
         found.setdefault(match["key"], []).insert(0, match["value"])
         index -= 1
-    if any(not reason for reason in found.get("not-run", [])):
+    if found.get("terminal") and found.get("not-run"):
+        raise SnippetError(f"{path.name}:{fence_index + 1}: a block is either `terminal` or `not-run`")
+    if any(not reason for reason in found.get("not-run", []) + found.get("terminal", [])):
         raise SnippetError(f"{path.name}:{fence_index + 1}: `not-run` needs a reason, e.g. "
                            "<!-- not-run: needs a Docker engine -->")
     return found
+
+
+def _first(markers: dict[str, list[str]], key: str) -> str | None:
+    values = markers.get(key)
+    return values[0] if values else None
 
 
 def parse_snippets(path: Path) -> list[Snippet]:
@@ -81,8 +93,8 @@ def parse_snippets(path: Path) -> list[Snippet]:
             raise SnippetError(f"{path.name}:{start + 1}: expect-exit takes one integer")
         snippets.append(Snippet(
             path=path, line=start + 1, lang=match["info"].lower(), code="\n".join(body) + "\n",
-            not_run=(markers.get("not-run") or [None])[0], expect_exit=int(exit_codes[0]),
-            expect_output=markers.get("expect-output", [])))
+            not_run=_first(markers, "not-run"), expect_exit=int(exit_codes[0]),
+            expect_output=markers.get("expect-output", []), terminal=_first(markers, "terminal")))
         index += 1
     return snippets
 

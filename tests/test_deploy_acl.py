@@ -11,7 +11,8 @@ import pytest
 
 ACL = Path(__file__).resolve().parent.parent / "deploy" / "mosquitto" / "acl"
 RPC_COMMANDS = ("start", "stop", "config", "import", "status", "history", "balance/limit", "balance/paper")
-NON_ADMINS = ("hbot", "signals", "operator", "monitor")
+FLEET = ("bot1", "bot2")  # profile `fleet`: one broker user and namespace hbot/<bot>/ per bot
+NON_ADMINS = ("hbot", "signals", "operator", "monitor", *FLEET)
 
 
 @dataclass
@@ -108,6 +109,43 @@ def test_bot_reads_inputs_writes_outputs_and_nothing_else(acl: dict[str | None, 
 
 def test_roles_are_separated(acl: dict[str | None, Rights]) -> None:
     assert acl["signals"].write == ["hbot/predictions/+/ML_SIGNALS"] and not acl["signals"].read
-    assert acl["operator"].write == ["hbot/control/+/override", "hbot/control/risk/command"]
+    assert acl["operator"].write == ["hbot/control/+/override", "hbot/control/risk/command",
+                                     "hbot/+/control/+/override", "hbot/+/control/risk/command"]
     assert not acl["monitor"].write
     assert not allowed(acl["operator"], "read", "hbot/control/c1/override")  # cannot watch others' overrides
+
+
+def _own_topics(bot: str) -> tuple[list[str], list[str]]:
+    """(topics bot reads, topics it writes) in its own namespace."""
+    reads = [f"hbot/{bot}/control/c1/override", f"hbot/{bot}/control/risk/command", f"hbot/{bot}/config",
+             f"hbot/{bot}/start", f"hbot/{bot}/external/event/x"]
+    writes = [f"hbot/{bot}/control/c1/ack", f"hbot/{bot}/control/c1/status", f"hbot/{bot}/control/risk/ack",
+              f"hbot/{bot}/log", f"hbot/{bot}/hb", f"hbot/{bot}/status_updates"]
+    return reads, writes
+
+
+@pytest.mark.parametrize(("bot", "other"), [FLEET, FLEET[::-1]])
+def test_fleet_bots_use_their_own_namespace_only(acl: dict[str | None, Rights], bot: str, other: str) -> None:
+    rights = acl[bot]
+    reads, writes = _own_topics(bot)
+    assert all(allowed(rights, "read", t) for t in reads) and all(allowed(rights, "write", t) for t in writes)
+    other_reads, other_writes = _own_topics(other)
+    for topic in other_reads + other_writes:
+        assert not allowed(rights, "read", topic) and not allowed(rights, "write", topic), topic
+    for topic in ("hbot/control/c1/override", "hbot/control/c1/ack", "hbot/control/risk/command"):
+        assert not allowed(rights, "read", topic) and not allowed(rights, "write", topic), topic
+    for topic in [*reads, "hbot/predictions/btc_usdt/ML_SIGNALS"]:
+        assert not allowed(rights, "write", topic), topic  # inputs are never written by the bot
+    assert allowed(rights, "read", "hbot/predictions/btc_usdt/ML_SIGNALS")
+    shared = ("+", "hbot/predictions/+/ML_SIGNALS")  # rpc replies, the shared predictions
+    assert all(t.startswith(f"hbot/{bot}/") for t in rights.read + rights.write if t not in shared)
+
+
+def test_operator_and_monitor_reach_every_fleet_namespace(acl: dict[str | None, Rights]) -> None:
+    for bot in FLEET:
+        assert allowed(acl["operator"], "write", f"hbot/{bot}/control/c1/override")
+        assert allowed(acl["operator"], "write", f"hbot/{bot}/control/risk/command")
+        assert allowed(acl["operator"], "read", f"hbot/{bot}/control/c1/ack")
+        assert not allowed(acl["operator"], "write", f"hbot/{bot}/config")
+        assert allowed(acl["monitor"], "read", f"hbot/{bot}/control/c1/status")
+        assert not allowed(acl["monitor"], "read", f"hbot/{bot}/control/c1/override")

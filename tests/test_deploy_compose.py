@@ -26,6 +26,7 @@ DEPLOY = ROOT / "deploy"
 RUNTIME_DIRS = {"logs", "data"}  # created by Docker at first start; must be git-ignored, never committed
 HB_HOME = "/home/hummingbot"
 GRAFANA_PASSWORD = secrets.token_urlsafe(18)  # per test session, like an operator's
+FLEET = ("bot1", "bot2")  # profile `fleet`: one headless bot per script config, one broker user each
 
 
 def run_compose_config(*profiles: str, grafana_password: str | None) -> subprocess.CompletedProcess[str]:
@@ -67,9 +68,12 @@ def _binds(service: str) -> list[tuple[str, str]]:
 
 def test_compose_is_valid_with_and_without_the_monitoring_profile() -> None:
     assert set(compose_config()["services"]) >= {"hummingbot", "mqtt"}
-    assert set(compose_config("monitoring")["services"]) == {"hummingbot", "mqtt", "prometheus", "grafana"}
+    expected = {"hummingbot", "mqtt", "prometheus", "grafana", *FLEET}
+    assert set(compose_config("monitoring")["services"]) == expected
     for name in ("prometheus", "grafana"):
         assert _service(name)["profiles"] == ["monitoring"]
+    for name in FLEET:
+        assert _service(name)["profiles"] == ["fleet"]
 
 
 @pytest.mark.parametrize("password", [None, ""], ids=["unset", "empty"])
@@ -86,7 +90,7 @@ def test_grafana_gets_the_operators_password_and_no_anonymous_access() -> None:
     assert grafana["GF_AUTH_ANONYMOUS_ENABLED"] == "false" and grafana["GF_USERS_ALLOW_SIGN_UP"] == "false"
 
 
-@pytest.mark.parametrize("service", ["hummingbot", "mqtt", "prometheus", "grafana"])
+@pytest.mark.parametrize("service", ["hummingbot", "mqtt", "prometheus", "grafana", *FLEET])
 def test_every_bind_mount_source_exists_or_is_an_ignored_runtime_dir(service: str) -> None:
     for source, _target in _binds(service):
         relative = Path(source).relative_to(ROOT)
@@ -245,3 +249,39 @@ def test_grafana_provisioning_and_dashboard_are_consistent() -> None:
     for metric in ("hbp_signal", "hbp_signal_probability", "hbp_pnl_quote", "hbp_drawdown_pct",
                    "hbp_risk_state", "hbp_mqtt_rejections_total", "hbp_risk_denials_total"):
         assert re.search(rf"\b{metric}\b", queries), f"dashboard has no panel on {metric}"
+
+
+@pytest.mark.parametrize("bot", FLEET)
+def test_fleet_bots_are_the_same_image_headless_with_their_own_identity(bot: str) -> None:
+    """A fleet bot: the single bot's image and settings, headless on its own script config, with its own
+    conf_client.yml (broker user, instance_id), state and logs; conf, code and read-only models shared."""
+    single, service = _service("hummingbot"), _service(bot)
+    for key in ("build", "image", "depends_on", "networks", "logging"):
+        assert service[key] == single[key], key
+    env = service["environment"]
+    assert env["HEADLESS_MODE"] == "true" and service["tty"] is False
+    assert service["restart"] == "unless-stopped"
+    assert (ROOT / "conf" / "scripts" / env["SCRIPT_CONFIG"]).is_file(), env["SCRIPT_CONFIG"]
+    same = {k: v for k, v in single["environment"].items() if k not in ("SCRIPT_CONFIG", "HEADLESS_MODE")}
+    assert {k: env[k] for k in same} == same
+    binds = {target: Path(source).relative_to(ROOT).as_posix() for source, target in _binds(bot)}
+    assert binds[f"{HB_HOME}/conf/conf_client.yml"] == f"data/fleet/{bot}/conf_client.yml"
+    assert binds[f"{HB_HOME}/data"] == f"data/fleet/{bot}/data"
+    assert binds[f"{HB_HOME}/logs"] == f"logs/fleet/{bot}"
+    shared = {t: s for s, t in _binds("hummingbot") if not t.endswith(("/logs", "/data"))}
+    assert {t: str(ROOT / binds[t]) for t in shared} == shared
+    assert any(v.endswith(":ro") and "/models:" in v for v in service["volumes"])
+
+
+def test_every_fleet_bot_has_its_own_broker_user_and_distinct_outputs() -> None:
+    from deploy_broker import SHIPPED_ACL
+
+    users = re.findall(r"^user\s+(\S+)\s*$", SHIPPED_ACL.read_text(), re.MULTILINE)
+    services = compose_config("fleet")["services"]
+    fleet = sorted(n for n, s in services.items() if s.get("profiles") == ["fleet"])
+    assert fleet == sorted(FLEET) and set(fleet) <= set(users)
+    scripts = {services[n]["environment"]["SCRIPT_CONFIG"] for n in fleet}
+    assert len(scripts) == len(fleet), "one bot per script config"
+    for target in ("conf/conf_client.yml", "data", "logs"):
+        sources = {next(s for s, t in _binds(n) if t == f"{HB_HOME}/{target}") for n in fleet}
+        assert len(sources) == len(fleet), f"bots share {target}"

@@ -104,8 +104,43 @@ def test_harness_detects_a_failing_command(tmp_path: Path, isolate: list[str]) -
 def test_bash_snippets_run(doc: Path, project_copy: tuple[Path, dict[str, str]], isolate: list[str]) -> None:
     cwd, env = project_copy
     for snippet in parse_snippets(doc):
-        if snippet.lang in ("bash", "sh", "shell") and snippet.not_run is None:
+        if snippet.lang in ("bash", "sh", "shell") and snippet.not_run is None and snippet.terminal is None:
             _run_bash(snippet, cwd, env, isolate)
+
+
+TERMINAL_BLOCKS = [s for d in DOCS for s in parse_snippets(d) if s.terminal is not None]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("snippet", TERMINAL_BLOCKS, ids=[s.where for s in TERMINAL_BLOCKS])
+def test_terminal_blocks_run_in_the_real_client(snippet: Snippet, tmp_path: Path) -> None:
+    """Blocks typed in the Hummingbot client run there: the real client in tmux, recorded feed, offline."""
+    from client_terminal import TmuxClient, run_terminal_block
+
+    env = {"CONFIG_PASSWORD": "docs-terminal", "HBP_STATE_DIR": str(tmp_path / "state")}
+    env["HBP_METRICS_PORT"] = ""  # metrics off
+    root = tmp_path / "hb"
+    client = TmuxClient(root=root, env=env, args=["--feed", "recorded", "--speed", "5", "--root", str(root)])
+    client.start()
+    try:
+        run_terminal_block(client, snippet.code)
+    finally:
+        client.close()
+    assert not (root / "logs" / "network_refused.log").exists(), f"{snippet.where}: the client went online"
+
+
+def test_terminal_marker_is_parsed_and_exclusive(tmp_path: Path) -> None:
+    from client_terminal import terminal_lines
+
+    doc = tmp_path / "t.md"
+    doc.write_text("<!-- terminal: typed in the client -->\n```bash\nstart --v2 x.yml  # go\n\nstatus\n```\n")
+    (block,) = parse_snippets(doc)
+    assert block.terminal == "typed in the client"
+    assert terminal_lines(block.code) == ["start --v2 x.yml", "status"]
+    doc.write_text("<!-- not-run: docker -->\n<!-- terminal: client -->\n```bash\nstatus\n```\n")
+    with pytest.raises(SnippetError, match="either"):
+        parse_snippets(doc)
 
 
 def _validate_controller(data: dict[str, Any], tmp_path: Path, where: str) -> None:

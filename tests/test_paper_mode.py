@@ -6,6 +6,7 @@ connection is made. With the switch off the paper guard still refuses to start."
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -199,15 +200,16 @@ def test_replay_ignores_the_paper_switch_of_the_shipped_config(hummingbot: Hummi
 
 
 def test_shipped_guarded_configs_default_to_paper_trading() -> None:
-    guarded = [
-        p
-        for p in sorted((PROJECT_ROOT / "conf" / "scripts").glob("*.yml"))
-        if yaml.safe_load(p.read_text()).get("script_file_name") == "v2_guarded_controllers.py"
-    ]
-    assert guarded
-    for path in guarded:
+    """No shipped script config is live; every terminal config the README lists paper-trades by default."""
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    listed = set(re.findall(r"^- `conf/scripts/([a-z0-9_]+\.yml)`", readme, flags=re.MULTILINE))
+    assert len(listed) >= 5
+    for path in sorted((PROJECT_ROOT / "conf" / "scripts").glob("*.yml")):
         body = yaml.safe_load(path.read_text())
-        assert body.get("paper_trading") and body.get("live_trading") is not True, path.name
+        assert body.get("live_trading") is not True, path.name
+        if path.name in listed:
+            assert body.get("paper_trading"), f"{path.name} is a terminal config without paper_trading"
+    assert listed <= {p.name for p in (PROJECT_ROOT / "conf" / "scripts").glob("*.yml")}
 
 
 def test_public_book_source_is_the_real_connector_without_keys_or_trading(

@@ -42,9 +42,10 @@ def test_explicit_state_dir_persists_the_guard_between_replays(
     monkeypatch.delenv("HBP_STATE_DIR", raising=False)
     kept = tmp_path / "kept"
     _replay(shared_data_dir, tmp_path / "a.json", "--state-dir", str(kept))
-    state_files = sorted(p.name for p in kept.iterdir())
-    assert state_files == ["baseline_trend_btc_usdt_1h.json"]
-    assert json.loads((kept / state_files[0]).read_text())["scope"] == "baseline_trend_btc_usdt_1h"
+    state_files = sorted(p.name for p in kept.iterdir())  # the guarded script: + global gate, audit trail
+    assert state_files == ["audit", "audit.key", "baseline_trend_btc_usdt_1h.json", "global.json"]
+    scoped = json.loads((kept / "baseline_trend_btc_usdt_1h.json").read_text())
+    assert scoped["scope"] == "baseline_trend_btc_usdt_1h"
 
 
 @pytest.mark.slow

@@ -20,6 +20,7 @@ import optuna
 import pytest
 import yaml
 from postgres_fixture import postgres_url  # noqa: F401  (real PostgreSQL fixture)
+from sqlalchemy.engine import make_url
 
 from hummingbot_plugin.cli import main
 from hummingbot_plugin.errors import ConfigError
@@ -63,7 +64,7 @@ def _running_trial_of(url: str, pid: int, deadline: float) -> int:
     raise AssertionError(f"worker {pid} never ran a trial")
 
 
-def _kill_and_resume(url: str, tmp_path: Path) -> None:
+def _kill_and_resume(url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = _relaxed(tmp_path)
     victim, survivor = _worker(url, config, FIRST), _worker(url, config, FIRST)
     try:
@@ -78,6 +79,9 @@ def _kill_and_resume(url: str, tmp_path: Path) -> None:
                 proc.kill()
     assert main(["sweep", "run", "--config", str(config), "--storage", url, "--study", STUDY,
                  "--trials", str(RESUMED)]) == 0  # fmt: skip
+    printed = capsys.readouterr().out
+    assert f"{STUDY}: " in printed and (url.startswith("sqlite") or "***@" in printed)
+    assert make_url(url).password is None or str(make_url(url).password) not in printed  # never the password
     study = optuna.load_study(study_name=STUDY, storage=open_storage(url))
     assert study.get_trials(deepcopy=False)[killed].state in (State.RUNNING, State.FAIL)
     time.sleep(GRACE_S + 1)  # past the heartbeat grace period: the stale trial is failed
@@ -112,21 +116,26 @@ def _report_and_export(url: str, config: Path, tmp_path: Path, finished: int) ->
     assert all(
         (out / f"{n}.png").stat().st_size > 1000 for n in ("history", "importance", "parallel_coordinate")
     )
-    exported = tmp_path / "best.yml"
+    exported = tmp_path / "export"
     args = ["--storage", url, "--study", STUDY, "--out", str(exported)]
     assert main(["sweep", "export", "--config", str(config), *args]) == 0
-    best = yaml.safe_load(exported.read_text())
+    best = yaml.safe_load((exported / "chosen.yml").read_text())
     assert best["source"]["trial"] == report["best"]["number"]
     assert best["params"]["horizon"] == best["model"]["horizon_bars"] == best["decision"]["horizon_bars"]
     assert "2022-06-30" in best["source"]["chosen_on"]
+    assert sorted(best["controllers"]) == ["BTC-USDT", "ETH-USDT"]
 
 
-def test_sqlite_two_workers_survive_a_kill(tmp_path: Path) -> None:
-    _kill_and_resume(f"sqlite:///{tmp_path / 'sweep.db'}", tmp_path)
+def test_sqlite_two_workers_survive_a_kill(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _kill_and_resume(f"sqlite:///{tmp_path / 'sweep.db'}", tmp_path, capsys)
 
 
-def test_postgres_two_workers_survive_a_kill(postgres_url: str, tmp_path: Path) -> None:  # noqa: F811
-    _kill_and_resume(postgres_url, tmp_path)
+def test_postgres_two_workers_survive_a_kill(
+    postgres_url: str,  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _kill_and_resume(postgres_url, tmp_path, capsys)
 
 
 def test_config_fails_closed(tmp_path: Path) -> None:

@@ -218,3 +218,24 @@ def test_missing_venue_data_fails_closed() -> None:
     controller.processed_data.clear()
     creates, _ = _split(controller.determine_executor_actions())
     assert creates == {} and controller.processed_data["risk_state"] == "HALTED"
+
+
+def test_an_unknown_venue_or_price_is_no_price_but_a_coding_bug_raises() -> None:
+    module = importlib.import_module("controllers.generic.xemm_forecast")
+    read = module.XEMMForecastController._read
+
+    def missing_venue() -> float:
+        raise KeyError("kucoin")
+
+    def no_book() -> float:
+        raise ValueError("No order book exists for 'BTC-USDT'.")
+
+    def bug() -> float:
+        raise AttributeError("'NoneType' object has no attribute 'get_price'")
+
+    assert read(None, missing_venue) is None
+    assert read(None, no_book) is None
+    assert read(None, lambda: None) is None
+    assert read(None, lambda: Decimal("101.5")) == 101.5
+    with pytest.raises(AttributeError):
+        read(None, bug)

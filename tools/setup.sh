@@ -23,6 +23,7 @@ install_system_packages() {
   command -v mosquitto_pub >/dev/null 2>&1 || missing+=(mosquitto-clients)
   command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)  # headless browser for the HTML report test
+  command -v tmux >/dev/null 2>&1 || missing+=(tmux)  # drives the real Hummingbot client in tests/test_client_terminal.py
   compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)  # sweep tests on a real server
   [ ${#missing[@]} -eq 0 ] && return
   echo "setup: installing Debian packages: ${missing[*]}"

@@ -39,8 +39,9 @@ from hummingbot.strategy_v2.models.executor_actions import (
     ExecutorAction,
     StopExecutorAction,
 )
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
+from controllers.single_market import IntervalField, SingleMarketFields, candles_config, candles_df
 from hummingbot_plugin.ai import SignalEngine, barriers_for, position_quote
 from hummingbot_plugin.ai import config_rules as rules
 from hummingbot_plugin.ai import cost_aware_tick as costaware
@@ -61,27 +62,14 @@ from hummingbot_plugin.errors import DataError
 from hummingbot_plugin.hb.control_channel import ControlChannel
 from hummingbot_plugin.hb.risk_gate import RiskGatedController
 from hummingbot_plugin.mqtt import ControlChannelSettings
-from hummingbot_plugin.risk.limits import RiskLimits, capital_field
 
 __all__ = ["AiLivestreamConfig", "AiLivestreamController"]
 
 
-class AiLivestreamConfig(DirectionalTradingControllerConfigBase):
+class AiLivestreamConfig(SingleMarketFields, IntervalField, DirectionalTradingControllerConfigBase):
     """Quantile-forecast directional trading on one market (venue, pair and model are required)."""
 
-    total_amount_quote: Decimal = capital_field()  # > 0, finite, bounded (MQTT overrides included)
     controller_name: str = "ai_livestream"
-    connector_name: str = Field(
-        ..., min_length=1, json_schema_extra=prompt_extra("Exchange connector (e.g. binance): ", False, True)
-    )
-    trading_pair: str = Field(
-        ...,
-        pattern=r"^[A-Z0-9]+-[A-Z0-9]+$",
-        json_schema_extra=prompt_extra("Trading pair BASE-QUOTE: ", False, True),
-    )
-    interval: str = Field(
-        default="1h", json_schema_extra=prompt_extra("Candle interval of the model: ", False, True)
-    )
     model_dir: str | None = Field(
         ...,
         description="directory under models/ (or absolute path) holding manifest.json + quantile files; "
@@ -192,14 +180,6 @@ class AiLivestreamConfig(DirectionalTradingControllerConfigBase):
         default_factory=ControlChannelSettings,
         json_schema_extra=prompt_extra("MQTT channel settings: ", False, True),
     )
-    risk: RiskLimits = Field(
-        default_factory=RiskLimits, json_schema_extra=prompt_extra("Risk limits (docs/risk.md): ", True, True)
-    )
-
-    @field_validator("interval")
-    @classmethod
-    def _known_interval(cls, value: str) -> str:
-        return rules.check_interval(value)
 
     @model_validator(mode="after")
     def _consistent(self) -> AiLivestreamConfig:
@@ -233,21 +213,11 @@ class AiLivestreamController(RiskGatedController, DirectionalTradingControllerBa
         return self.models.engine
 
     def get_candles_config(self) -> list[CandlesConfig]:
-        c = self.config
-        return [
-            CandlesConfig(
-                connector=c.connector_name,
-                trading_pair=c.trading_pair,
-                interval=c.interval,
-                max_records=rules.candle_records(c),
-            )
-        ]
+        return candles_config(self.config, self.config.interval, rules.candle_records(self.config))
 
     def _candles(self) -> Any:
         c = self.config
-        return self.market_data_provider.get_candles_df(
-            c.connector_name, c.trading_pair, c.interval, rules.candle_records(c)
-        )
+        return candles_df(self.market_data_provider, c, c.interval, rules.candle_records(c))
 
     def _publish(self, row: DecisionRow, features: Any) -> None:
         self.processed_data = {**row.as_dict(), "features": features}

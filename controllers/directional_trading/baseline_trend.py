@@ -23,39 +23,27 @@ from hummingbot.strategy_v2.controllers.directional_trading_controller_base impo
 )
 from hummingbot.strategy_v2.executors.position_executor.data_types import TrailingStop
 from hummingbot.strategy_v2.models.executor_actions import ExecutorAction, StopExecutorAction
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
+from controllers.single_market import (
+    IntervalField,
+    SingleMarketFields,
+    candles_config,
+    candles_df,
+    closed_bars,
+)
 from hummingbot_plugin.baseline import trend_signal
 from hummingbot_plugin.config_prompts import prompt_extra
-from hummingbot_plugin.data import closed_count, interval_seconds
 from hummingbot_plugin.errors import PluginError
 from hummingbot_plugin.hb.risk_gate import RiskGatedController
-from hummingbot_plugin.risk.limits import RiskLimits, capital_field
 
 __all__ = ["BaselineTrendConfig", "BaselineTrendController"]
 
 
-class BaselineTrendConfig(DirectionalTradingControllerConfigBase):
+class BaselineTrendConfig(SingleMarketFields, IntervalField, DirectionalTradingControllerConfigBase):
     """Moving-average trend filter on one market (venue and pair are required)."""
 
-    total_amount_quote: Decimal = capital_field()  # > 0, finite, bounded (MQTT overrides included)
     controller_name: str = Field(default="baseline_trend", json_schema_extra={"is_updatable": False})
-    connector_name: str = Field(
-        ...,
-        min_length=1,
-        json_schema_extra=prompt_extra("Exchange connector to trade on (e.g. binance): ", False, True),
-    )
-    trading_pair: str = Field(
-        ...,
-        pattern=r"^[A-Z0-9]+-[A-Z0-9]+$",
-        json_schema_extra=prompt_extra("Trading pair, BASE-QUOTE (e.g. BTC-USDT): ", False, True),
-    )
-    interval: str = Field(
-        default="1h",
-        json_schema_extra=prompt_extra(
-            "Candle interval the averages are computed on (1m/5m/15m/1h/4h/1d): ", False, True
-        ),
-    )
     fast_window: int = Field(
         default=50,
         ge=1,
@@ -97,10 +85,6 @@ class BaselineTrendConfig(DirectionalTradingControllerConfigBase):
             "Seconds to wait after an entry before another one on the same side: ", True, True
         ),
     )
-    risk: RiskLimits = Field(
-        default_factory=RiskLimits,
-        json_schema_extra=prompt_extra("Risk limits (docs/risk.md): ", True),
-    )
     stop_loss: Decimal | None = Field(
         default=Decimal("0.05"),
         gt=0,
@@ -132,15 +116,6 @@ class BaselineTrendConfig(DirectionalTradingControllerConfigBase):
         ),
     )
 
-    @field_validator("interval")
-    @classmethod
-    def _known_interval(cls, value: str) -> str:
-        try:
-            interval_seconds(value)
-        except PluginError as exc:
-            raise ValueError(str(exc)) from None
-        return value
-
     @model_validator(mode="after")
     def _consistent(self) -> BaselineTrendConfig:
         try:
@@ -163,28 +138,13 @@ class BaselineTrendController(RiskGatedController, DirectionalTradingControllerB
         self.config: BaselineTrendConfig = config
 
     def get_candles_config(self) -> list[CandlesConfig]:
-        return [
-            CandlesConfig(
-                connector=self.config.connector_name,
-                trading_pair=self.config.trading_pair,
-                interval=self.config.interval,
-                max_records=self.config.slow_window + 10,
-            )
-        ]
+        return candles_config(self.config, self.config.interval, self.config.slow_window + 10)
 
     async def update_processed_data(self) -> None:
-        candles = self.market_data_provider.get_candles_df(
-            self.config.connector_name,
-            self.config.trading_pair,
-            self.config.interval,
-            self.config.slow_window + 10,
-        )
-        features = trend_signal.trend_features(candles, self.config.trend_params)
-        closed = closed_count(
-            features["timestamp"].to_numpy(dtype="float64"),
-            float(self.market_data_provider.time()),
-            interval_seconds(self.config.interval),
-        )
+        c = self.config
+        candles = candles_df(self.market_data_provider, c, c.interval, c.slow_window + 10)
+        features = trend_signal.trend_features(candles, c.trend_params)
+        closed = closed_bars(features, float(self.market_data_provider.time()), c.interval)
         signal = int(features["signal"].iloc[closed - 1]) if closed else 0
         self.processed_data = {"signal": signal, "features": features, "closed_bars": closed}
 

@@ -195,9 +195,11 @@ class XEMMForecastController(RiskGatedController, ControllerBase):
 
     def _read(self, fn: object, *args: object) -> float | None:
         try:
-            return float(fn(*args))  # type: ignore[operator]
-        except (LookupError, ValueError, AttributeError, TypeError, ArithmeticError):
-            # a venue not connected / no price yet: unknown, and the plan fails closed (no new executors)
+            value = fn(*args)  # type: ignore[operator]
+            return None if value is None else float(value)
+        except (LookupError, ValueError, ArithmeticError):
+            # a venue not connected (KeyError) / no book or price yet (ValueError, Decimal NaN): unknown,
+            # and the plan fails closed (no new executors). A coding bug (AttributeError, TypeError) raises.
             return None
 
     def _depth(self, side: str) -> float | None:
@@ -205,7 +207,7 @@ class XEMMForecastController(RiskGatedController, ControllerBase):
             bids, asks = self.market_data_provider.get_order_book_snapshot(
                 self.config.taker_connector, self.config.taker_trading_pair
             )
-        except (LookupError, ValueError, AttributeError, TypeError):  # no book yet on the taker venue
+        except (LookupError, ValueError):  # taker venue not connected (KeyError) or no book yet (ValueError)
             return None
         book = bids if side == "bid" else asks
         return float(book["amount"].head(self.config.taker_depth_levels).sum())

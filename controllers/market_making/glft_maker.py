@@ -30,34 +30,27 @@ from hummingbot.strategy_v2.models.executor_actions import (
 )
 from pydantic import Field, field_validator, model_validator
 
+from controllers.single_market import SingleMarketFields, candles_config, candles_df, closed_bars
 from hummingbot_plugin.config_prompts import prompt_extra
-from hummingbot_plugin.data import closed_count, interval_seconds
+from hummingbot_plugin.data import interval_seconds
 from hummingbot_plugin.fees import MIN_MAKER_FEE
 from hummingbot_plugin.hb import mm_adapter
 from hummingbot_plugin.hb.risk_gate import RiskGatedController
 from hummingbot_plugin.mm import glft_data, pmm_logic, quoting
 from hummingbot_plugin.mm.glft_plan import GLFTParams, plan_glft
-from hummingbot_plugin.risk.limits import RiskLimits
 
 
-class GLFTMakerConfig(MarketMakingControllerConfigBase):
+class GLFTMakerConfig(SingleMarketFields, MarketMakingControllerConfigBase):
     """Validated configuration (``extra='forbid'``); ``total_amount_quote`` is split over the two quotes."""
 
     controller_name: str = Field(
         default="glft_maker", json_schema_extra=prompt_extra("Controller name: ", False)
-    )
-    connector_name: str = Field(..., min_length=1, json_schema_extra=prompt_extra("Connector: ", False, True))
-    trading_pair: str = Field(
-        ..., pattern=r"^[A-Z0-9]+-[A-Z0-9]+$", json_schema_extra=prompt_extra("Trading pair: ", False, True)
     )
     buy_spreads: list[float] = Field(
         default=[0.001], json_schema_extra=prompt_extra("Unused (one level): ", False)
     )
     sell_spreads: list[float] = Field(
         default=[0.001], json_schema_extra=prompt_extra("Unused (one level): ", False)
-    )
-    candles_connector: str | None = Field(
-        default=None, json_schema_extra=prompt_extra("Candles connector: ", False)
     )
     candles_interval: str = Field(
         default="1m", pattern=r"^(1m|5m|15m|1h)$", json_schema_extra=prompt_extra("Candles interval: ", False)
@@ -115,9 +108,6 @@ class GLFTMakerConfig(MarketMakingControllerConfigBase):
         default=1, ge=1, le=20, json_schema_extra=prompt_extra("Leverage (spot: 1): ", False)
     )
     skip_rebalance: bool = Field(default=True, json_schema_extra=prompt_extra("Skip rebalance? ", True))
-    risk: RiskLimits = Field(
-        default_factory=RiskLimits, json_schema_extra=prompt_extra("Risk limits: ", True)
-    )
 
     @field_validator("buy_spreads", "sell_spreads", mode="after")
     @classmethod
@@ -152,21 +142,12 @@ class GLFTMakerController(RiskGatedController, MarketMakingControllerBase):
     def __init__(self, config: GLFTMakerConfig, *args: object, **kwargs: object) -> None:
         super().__init__(config, *args, **kwargs)
         self.config: GLFTMakerConfig = config
-        self._forecast_fn = pmm_logic.load_forecast_fn(config.model_dir)
+        self._forecast_fn = pmm_logic.load_forecast_fn(config.model_dir, config.trading_pair)
         self._estimated_at = float("-inf")
 
-    def _candles_args(self) -> tuple[str, str, str, int]:
-        c = self.config
-        return (
-            c.candles_connector or c.connector_name,
-            c.trading_pair,
-            c.candles_interval,
-            c.estimation_lookback_bars + 10,
-        )
-
     def get_candles_config(self) -> list[CandlesConfig]:
-        connector, pair, interval, records = self._candles_args()
-        return [CandlesConfig(connector=connector, trading_pair=pair, interval=interval, max_records=records)]
+        c = self.config
+        return candles_config(c, c.candles_interval, c.estimation_lookback_bars + 10)
 
     async def update_processed_data(self) -> None:
         if isinstance(self.market_data_provider, BacktestingDataProvider):
@@ -175,10 +156,11 @@ class GLFTMakerController(RiskGatedController, MarketMakingControllerBase):
         now = float(self.market_data_provider.time())
         if now - self._estimated_at < self.config.estimation_refresh_s and "estimate" in self.processed_data:
             return
-        bar_s = float(interval_seconds(self.config.candles_interval))
-        candles = self.market_data_provider.get_candles_df(*self._candles_args())
-        stamps = candles["timestamp"].to_numpy(dtype=float)
-        closed = candles.iloc[: closed_count(stamps, now, int(bar_s))]
+        c = self.config
+        bar_s = float(interval_seconds(c.candles_interval))
+        records = c.estimation_lookback_bars + 10
+        candles = candles_df(self.market_data_provider, c, c.candles_interval, records)
+        closed = candles.iloc[: closed_bars(candles, now, c.candles_interval)]
         lookback = bar_s * self.config.estimation_lookback_bars
         est = glft_data.candle_estimate_at(closed, bar_s, now, lookback) if len(closed) else None
         data: dict[str, Any] = {
@@ -194,7 +176,7 @@ class GLFTMakerController(RiskGatedController, MarketMakingControllerBase):
         per bar into ``processed_data``: every bar's estimate, from bars closed before it only."""
         c = self.config
         bar_s = float(interval_seconds(c.candles_interval))
-        candles = self.market_data_provider.get_candles_df(*self._candles_args()[:3], 10**7)
+        candles = candles_df(self.market_data_provider, c, c.candles_interval, 10**7)
         lookback = bar_s * c.estimation_lookback_bars
         return glft_data.estimate_features(candles, bar_s, lookback_s=lookback, step_s=c.estimation_refresh_s)
 

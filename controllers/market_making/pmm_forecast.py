@@ -28,7 +28,7 @@ Mapping of the client's V1 ``pure_market_making`` template onto this controller:
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from typing import Any
 
 from hummingbot.core.data_type.common import PriceType, TradeType
 from hummingbot.data_feed.candles_feed.data_types import CandlesConfig
@@ -43,38 +43,23 @@ from hummingbot.strategy_v2.models.executor_actions import (
     ExecutorAction,
     StopExecutorAction,
 )
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from controllers.single_market import SingleMarketFields, candles_config, candles_df
 from hummingbot_plugin.config_prompts import prompt_extra
-from hummingbot_plugin.fees import MIN_MAKER_FEE
 from hummingbot_plugin.hb import mm_adapter
 from hummingbot_plugin.hb.risk_gate import RiskGatedController
 from hummingbot_plugin.mm import pmm_logic
-from hummingbot_plugin.risk.limits import RiskLimits, capital_field
+from hummingbot_plugin.mm.params import PMMParams
 
 
-class PMMForecastConfig(MarketMakingControllerConfigBase):
-    """Validated configuration (``extra='forbid'``): every field has a range and a prompt."""
+class PMMForecastConfig(PMMParams, SingleMarketFields, MarketMakingControllerConfigBase):
+    """Validated configuration (``extra='forbid'``): the quoting parameters come from :class:`PMMParams`."""
 
-    total_amount_quote: Decimal = capital_field()  # > 0, finite, bounded (MQTT overrides included)
+    model_config = ConfigDict(frozen=False)  # Hummingbot updates fields while running
+
     controller_name: str = Field(
         default="pmm_forecast", json_schema_extra=prompt_extra("Controller name: ", False)
-    )
-    connector_name: str = Field(
-        ..., min_length=1, json_schema_extra=prompt_extra("Connector (e.g. binance): ", False, True)
-    )
-    trading_pair: str = Field(
-        ...,
-        pattern=r"^[A-Z0-9]+-[A-Z0-9]+$",
-        json_schema_extra=prompt_extra("Trading pair (e.g. BTC-USDT): ", False, True),
-    )
-    candles_connector: str | None = Field(
-        default=None, json_schema_extra=prompt_extra("Candles connector (blank=same): ", False)
-    )
-    candles_interval: str = Field(
-        default="1m",
-        pattern=r"^(1m|5m|15m|1h|4h|1d)$",
-        json_schema_extra=prompt_extra("Candles interval for volatility/forecast: ", False),
     )
     leverage: int = Field(
         default=1, ge=1, le=20, json_schema_extra=prompt_extra("Leverage (spot: 1): ", False)
@@ -91,138 +76,44 @@ class PMMForecastConfig(MarketMakingControllerConfigBase):
     time_limit: int | None = Field(
         default=None, json_schema_extra=prompt_extra("Unused (order executors): ", False)
     )
-    executor_refresh_time: int = Field(
-        default=30, ge=1, json_schema_extra=prompt_extra("Order refresh time (s): ", True, True)
-    )
-    max_order_age: int = Field(
-        default=1800, ge=1, json_schema_extra=prompt_extra("Max order age (s): ", True)
-    )
-    order_refresh_tolerance_pct: Decimal = Field(
-        default=Decimal("0.002"),
-        ge=0,
-        le=Decimal("0.1"),
-        json_schema_extra=prompt_extra("Refresh tolerance (fraction): ", True),
-    )
-    filled_order_delay: int = Field(
-        default=60, ge=0, json_schema_extra=prompt_extra("Delay after a fill (s): ", True, True)
-    )
-    maker_fee: Decimal = Field(
-        default=Decimal("0.001"),
-        ge=MIN_MAKER_FEE,
-        le=Decimal("0.01"),
-        json_schema_extra=prompt_extra("Maker fee (fraction, 0.001 = 0.1%; negative = rebate): ", True, True),
-    )
-    min_profit_margin: Decimal = Field(
-        default=Decimal("0.0002"),
-        ge=0,
-        le=Decimal("0.05"),
-        json_schema_extra=prompt_extra("Margin above two maker fees (fraction): ", True),
-    )
-    volatility_window: int = Field(
-        default=30, ge=2, le=10_000, json_schema_extra=prompt_extra("Volatility window (bars): ", True)
-    )
-    volatility_factor: float = Field(
-        default=2.0, ge=0, le=100, json_schema_extra=prompt_extra("Half-spread per unit vol: ", True)
-    )
-    interval_width_factor: float = Field(
-        default=0.5, ge=0, le=100, json_schema_extra=prompt_extra("Half-spread per unit (Q90-Q10)/2: ", True)
-    )
-    forecast_skew_weight: float = Field(
-        default=0.5, ge=0, le=10, json_schema_extra=prompt_extra("Weight of Q50 skew: ", True)
-    )
-    max_forecast_skew: float = Field(
-        default=0.002, ge=0, le=0.05, json_schema_extra=prompt_extra("Max |Q50 skew|: ", True)
-    )
-    min_spread_multiplier: float = Field(
-        default=0.5, gt=0, le=100, json_schema_extra=prompt_extra("Min spread multiplier: ", True)
-    )
-    max_spread_multiplier: float = Field(
-        default=5.0, gt=0, le=100, json_schema_extra=prompt_extra("Max spread multiplier: ", True)
-    )
     model_dir: str | None = Field(
         default=None, json_schema_extra=prompt_extra("Forecast model dir (blank=vol only): ", False)
     )
-    inventory_skew_enabled: bool = Field(
-        default=True, json_schema_extra=prompt_extra("Inventory skew? ", True)
-    )
-    inventory_target_base_pct: float = Field(
-        default=0.0, ge=-1, le=1, json_schema_extra=prompt_extra("Target net position / budget: ", True)
-    )
-    inventory_range_pct: float = Field(
-        default=0.5, gt=0, le=5, json_schema_extra=prompt_extra("Inventory band half-width: ", True)
-    )
-    inventory_skew_strength: float = Field(
-        default=1.0, ge=0, le=10, json_schema_extra=prompt_extra("Skew per unit deviation: ", True)
-    )
-    price_ceiling: Decimal | None = Field(
-        default=None, gt=0, json_schema_extra=prompt_extra("No bids above (blank=off): ", True)
-    )
-    price_floor: Decimal | None = Field(
-        default=None, gt=0, json_schema_extra=prompt_extra("No asks below (blank=off): ", True)
-    )
-    quote_risk_override: Literal["NORMAL", "REDUCING", "HALTED"] = Field(
-        default="NORMAL",
-        json_schema_extra=prompt_extra("Risk state override (NORMAL/REDUCING/HALTED): ", True),
-    )
-    risk: RiskLimits = Field(
-        default_factory=RiskLimits, json_schema_extra=prompt_extra("Risk limits (docs/risk.md): ", True)
-    )
 
-    @field_validator("buy_spreads", "sell_spreads", mode="after")
+    @field_validator("stop_loss", "take_profit", mode="before")
     @classmethod
-    def _spreads_positive(cls, v: list[float]) -> list[float]:
-        if not v or any(not 0 < s < 0.5 for s in v):
-            raise ValueError("spreads must be a non-empty list of fractions in (0, 0.5), e.g. 0.001,0.002")
-        return v
-
-    @field_validator("price_ceiling", "price_floor", "stop_loss", "take_profit", mode="before")
-    @classmethod
-    def _minus_one_is_off(cls, v: object) -> object:
+    def _unused_minus_one_is_off(cls, v: object) -> object:
         return None if v in (-1, "-1", "", None) else v
 
     @model_validator(mode="after")
     def _check_band(self) -> PMMForecastConfig:
-        if (
-            self.price_ceiling is not None
-            and self.price_floor is not None
-            and self.price_floor >= self.price_ceiling
-        ):
-            raise ValueError(
-                f"price_floor ({self.price_floor}) must be below price_ceiling ({self.price_ceiling})"
-            )
+        ceiling, floor = self.price_ceiling, self.price_floor
+        if ceiling is not None and floor is not None and floor >= ceiling:
+            raise ValueError(f"price_floor ({floor}) must be below price_ceiling ({ceiling})")
         if self.min_spread_multiplier > self.max_spread_multiplier:
             raise ValueError("min_spread_multiplier must not exceed max_spread_multiplier")
-        if self.total_amount_quote <= 0:
-            raise ValueError("total_amount_quote must be positive")
         return self
 
 
 class PMMForecastController(RiskGatedController, MarketMakingControllerBase):
     """Hooks only; quoting, level lifecycle and risk live in :mod:`hummingbot_plugin.mm.pmm_logic`."""
 
+    processed_data: dict[str, Any]
+
     def __init__(self, config: PMMForecastConfig, *args: object, **kwargs: object) -> None:
         super().__init__(config, *args, **kwargs)
         self.config: PMMForecastConfig = config
-        self._forecast_fn = pmm_logic.load_forecast_fn(config.model_dir)
+        self._forecast_fn = pmm_logic.load_forecast_fn(config.model_dir, config.trading_pair)
         self._backtesting = isinstance(self.market_data_provider, BacktestingDataProvider)
 
     def get_candles_config(self) -> list[CandlesConfig]:
-        return [
-            CandlesConfig(
-                connector=self.config.candles_connector or self.config.connector_name,
-                trading_pair=self.config.trading_pair,
-                interval=self.config.candles_interval,
-                max_records=pmm_logic.candles_needed(self.config, self.config.model_dir),
-            )
-        ]
+        c = self.config
+        return candles_config(c, c.candles_interval, pmm_logic.candles_needed(c, c.model_dir))
 
     async def update_processed_data(self) -> None:
-        candles = self.market_data_provider.get_candles_df(
-            self.config.candles_connector or self.config.connector_name,
-            self.config.trading_pair,
-            self.config.candles_interval,
-            pmm_logic.candles_needed(self.config, self.config.model_dir),
-        )
+        c = self.config
+        records = pmm_logic.candles_needed(c, c.model_dir)
+        candles = candles_df(self.market_data_provider, c, c.candles_interval, records)
         mid = self.market_data_provider.get_price_by_type(
             self.config.connector_name, self.config.trading_pair, PriceType.MidPrice
         )
@@ -230,7 +121,7 @@ class PMMForecastController(RiskGatedController, MarketMakingControllerBase):
         # serves finished bars and merges the feature frame row by row itself.
         now = None if self._backtesting else float(self.market_data_provider.time())
         self.processed_data = pmm_logic.processed_data(
-            candles, self.config, float(mid), self._forecast_fn, self.processed_data, now
+            candles, c, float(mid), self._forecast_fn, self.processed_data, now
         )
 
     def determine_executor_actions(self) -> list[ExecutorAction]:

@@ -32,6 +32,7 @@ from numpy.typing import NDArray
 
 from hummingbot_plugin.errors import ConfigError
 from hummingbot_plugin.ml.signals import KELLY_CAP
+from hummingbot_plugin.ml.spec import QUANTILE_COLUMNS
 
 __all__ = [
     "FRAME_COLUMNS",
@@ -64,7 +65,7 @@ FRAME_COLUMNS: tuple[str, ...] = (
     "signal",
     "reason",
 )
-_FORECAST_COLUMNS = ("q10", "q50", "q90", "p_short", "p_neutral", "p_long", "target_pct", "kelly")
+_FORECAST_COLUMNS = (*QUANTILE_COLUMNS, "p_short", "p_neutral", "p_long", "target_pct", "kelly")
 _REFUSED_VALUES = {
     "q10": 0.0,
     "q50": 0.0,

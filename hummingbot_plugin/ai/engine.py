@@ -35,14 +35,12 @@ from hummingbot_plugin.ai.decision import (
     refused_row,
 )
 from hummingbot_plugin.ai.history import DecisionHistory
+from hummingbot_plugin.ai.model_loader import ModelCheck, open_model
 from hummingbot_plugin.ai.research_model import ResearchForecaster
 from hummingbot_plugin.data import closed_count, interval_seconds
 from hummingbot_plugin.errors import ModelError
-from hummingbot_plugin.ml.artifacts import read_manifest
 from hummingbot_plugin.ml.forecaster import Forecast, Forecaster, NoForecast
 from hummingbot_plugin.ml.live import CandleArrays
-from hummingbot_plugin.ml.manifest import RESEARCH_SPEC_VERSION
-from hummingbot_plugin.ml.seal import check_seal_matches, verify_seal
 from hummingbot_plugin.ml.spec import LIVE_WINDOW
 
 __all__ = ["HISTORY_ROWS", "EngineSettings", "ModelInfo", "SignalEngine"]
@@ -82,31 +80,13 @@ class ModelInfo:
 def _verified(
     model_dir: Path, settings: EngineSettings, version: str
 ) -> tuple[Forecaster | ResearchForecaster, ModelInfo]:
-    """Manifest and seal (and pin) first, then the market, and only then LightGBM (a research-spec
-    model is loaded as a :class:`ResearchForecaster`, for ``decision_mode: cost_aware``)."""
-    manifest = read_manifest(model_dir, accept_research=True)
-    seal = verify_seal(model_dir, settings.pin)
-    check_seal_matches(model_dir, manifest, seal)
-    if manifest.interval != settings.interval or manifest.trading_pair != settings.trading_pair:
-        raise ModelError(
-            f"model {manifest.model_id} was trained on {manifest.trading_pair} {manifest.interval} bars, "
-            f"the controller trades {settings.trading_pair} {settings.interval}",
-            fix="point model_dir at a model of the same pair and interval",
-        )
-    is_research = manifest.feature_spec_version == RESEARCH_SPEC_VERSION
-    if is_research != settings.research:
-        needed = "decision_mode: cost_aware" if is_research else "decision_mode: client"
-        raise ModelError(
-            f"model {manifest.model_id} (feature spec {manifest.feature_spec_version!r}) needs {needed}",
-            fix=f"set {needed}, or point model_dir at a model made for the configured decision_mode",
-        )
-    forecaster: Forecaster | ResearchForecaster
-    if is_research:
-        forecaster = ResearchForecaster.load(model_dir, probe=settings.probe)
-    else:
-        forecaster = Forecaster.load(model_dir, probe=settings.probe)
-    cutoff = pd.Timestamp(manifest.data_cutoff).timestamp()
-    return forecaster, ModelInfo(manifest.model_id, seal.digest, cutoff, version=version)
+    """The one model loader (:func:`hummingbot_plugin.ai.model_loader.open_model`) for this market."""
+    check = ModelCheck(
+        settings.trading_pair, settings.interval, settings.pin, settings.probe, settings.research
+    )
+    model = open_model(model_dir, check)
+    info = ModelInfo(model.manifest.model_id, model.sha256, model.data_cutoff, version=version)
+    return model.forecaster, info
 
 
 class SignalEngine:

@@ -23,6 +23,7 @@ from hummingbot_plugin.errors import ModelError
 from hummingbot_plugin.ml.artifacts import load_model_texts, probe_in_subprocess, read_manifest
 from hummingbot_plugin.ml.manifest import RESEARCH_SPEC_VERSION, Manifest
 from hummingbot_plugin.ml.seal import verify_sealed
+from hummingbot_plugin.ml.spec import QUANTILE_COLUMNS
 from hummingbot_plugin.ml.validity import REASON_OK, feature_reasons, row_reasons
 from hummingbot_plugin.research.features import CORE_FEATURES, LONG_WARMUP_BARS, research_features
 
@@ -31,7 +32,6 @@ __all__ = ["GATE_FEATURE", "QUANTILE_COLUMNS", "RESEARCH_WINDOW", "ResearchForec
 #: Bars used live: the longest feature window (2160 bars + 1) plus room for the exponential indicators.
 RESEARCH_WINDOW = LONG_WARMUP_BARS + 240
 GATE_FEATURE = "sma_gap_1200"  # the research "sma50" entry gate: close above its 1200-bar mean
-QUANTILE_COLUMNS = ("q10", "q50", "q90")
 
 
 def is_research_model(model_dir: Path) -> bool:

@@ -24,7 +24,7 @@ def register(subparsers: Any) -> None:
     for name, text in (
         ("run", "run (or resume) the study until it holds --trials finished trials"),
         ("report", "trial counts, best trial and its deflated Sharpe, Optuna plots, report.json"),
-        ("export", "write the best feasible trial's settings as YAML"),
+        ("export", "best feasible trial → controller YAML + sealed model (training window) per pair"),
     ):
         sub = actions.add_parser(name, help=text, description=text)
         sub.add_argument("--storage", help="database URL (default: sqlite:///out/sweeps/<study>.db)")
@@ -36,7 +36,9 @@ def register(subparsers: Any) -> None:
     actions.choices["run"].add_argument("--trials", type=int, default=40, help="finished trials (default 40)")
     actions.choices["run"].add_argument("--seed", type=int, help="TPE seed (worker k uses seed + k)")
     actions.choices["report"].add_argument("--out", type=Path, help="folder (default out/sweeps/<study>)")
-    actions.choices["export"].add_argument("--out", type=Path, help="YAML (default out/sweeps/<study>.yml)")
+    actions.choices["export"].add_argument(
+        "--out", type=Path, help="folder (default out/sweeps/<study>_export)"
+    )
 
 
 def _url(args: argparse.Namespace) -> str:
@@ -46,6 +48,8 @@ def _url(args: argparse.Namespace) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from sqlalchemy.engine import make_url
+
     from hummingbot_plugin.research import sweep, sweep_report
     from hummingbot_plugin.research.sweep_config import load_sweep_config
 
@@ -54,15 +58,20 @@ def run(args: argparse.Namespace) -> int:
         study = sweep.run_sweep(
             args.config, url, args.study, trials=args.trials, workers=args.workers, seed=args.seed
         )
-        print(f"study {args.study}: {len(sweep.finished_trials(study))} finished trials in {url}")
+        shown = make_url(url).render_as_string(hide_password=True)
+        print(f"study {args.study}: {len(sweep.finished_trials(study))} finished trials in {shown}")
     elif args.action == "report":
         out = args.out or DEFAULT_DIR / args.study
         summary, paths = sweep_report.write_report(sweep_report.open_study(url, args.study), out)
         print(json.dumps(summary, indent=2, default=str))
         print("wrote " + ", ".join(str(p) for p in paths))
     else:
-        out = args.out or DEFAULT_DIR / f"{args.study}.yml"
-        study = sweep_report.open_study(url, args.study)
-        payload = sweep_report.export_best(study, load_sweep_config(args.config), out)
-        print(f"trial {payload['source']['trial']}: wrote {out}")
+        from hummingbot_plugin.research.sweep_export import export_best
+
+        out = args.out or DEFAULT_DIR / f"{args.study}_export"
+        config = load_sweep_config(args.config)  # fail closed before opening the study
+        payload = export_best(sweep_report.open_study(url, args.study), config, out)
+        print(f"trial {payload['source']['trial']}: wrote {out / 'chosen.yml'}")
+        for pair, path in payload["controllers"].items():
+            print(f"{pair}: {path}")
     return 0

@@ -26,13 +26,13 @@ def _price(info: ExecutorInfo) -> float | None:
     return float(price) if price is not None else None
 
 
-def _view(info: ExecutorInfo, level_id: str) -> LevelView:
+def _view(info: ExecutorInfo, level_id: str, trading: bool | None = None) -> LevelView:
     return LevelView(
         executor_id=info.id,
         level_id=level_id,
         created_at=float(info.timestamp),
         is_active=bool(info.is_active),
-        is_trading=bool(info.is_trading),
+        is_trading=bool(info.is_trading) if trading is None else trading,
         filled=info.filled_amount_quote > 0 or info.close_type == CloseType.COMPLETED,
         closed_at=float(info.close_timestamp) if info.close_timestamp is not None else None,
         price=_price(info),
@@ -40,9 +40,15 @@ def _view(info: ExecutorInfo, level_id: str) -> LevelView:
 
 
 def level_views(executors: Iterable[ExecutorInfo]) -> list[LevelView]:
-    """Order executors that belong to a quoting level (``buy_<n>``/``sell_<n>``) as :class:`LevelView`."""
+    """Order executors that belong to a quoting level (``buy_<n>``/``sell_<n>``) as :class:`LevelView`.
+
+    An OrderExecutor reports ``is_trading`` False whatever it filled (its PnL is always 0), so a level is
+    "trading" here once its active order has a fill: it is then left to finish, never refreshed (a stop
+    sent on a stale report after the order completed would turn the closed executor back to
+    SHUTTING_DOWN and its position would never be held).
+    """
     return [
-        _view(info, lid)
+        _view(info, lid, bool(info.is_active) and info.filled_amount_quote > 0)
         for info in executors
         if (lid := _level_id(info)) is not None and lid.startswith(("buy_", "sell_"))
     ]

@@ -7,6 +7,10 @@ creates any connector). From then on, the connector manager builds every connect
 fed through :class:`OrderBookFeed` by the real venue's connector created with ``trading_required=False``
 and blank default keys (public order books and trades; ``Security`` is never asked for a key).
 Other names still go to Hummingbot's own factory. ``remove_paper_mode`` restores it.
+With ``HBP_PAPER_FEED=recorded`` (``python -m hummingbot_plugin client --feed recorded``) the feed is the
+recorded capture of the data directory instead, and no public connector is built (hb/sim/recorded_feed.py);
+with ``HBP_PAPER_FEED=candles`` (``--feed candles --start ...``) a book synthesised from the candle files
+(hb/sim/recorded_candle_feed.py).
 
 Hummingbot's anonymized trade-volume metrics (on by default) would report a connector's fills under
 its name: a paper venue named ``binance`` gets a no-op collector instead, so simulated fills are never
@@ -18,6 +22,7 @@ fails on it.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Set
 from typing import Any
 
@@ -25,8 +30,10 @@ from hummingbot.client.settings import AllConnectorSettings
 from hummingbot.connector.connector_metrics_collector import DummyMetricsCollector
 
 from hummingbot_plugin.errors import ConfigError
-from hummingbot_plugin.hb.sim.exchange import SimulatedExchange
+from hummingbot_plugin.hb.sim.exchange import SimulatedExchange, session_order_seed
 from hummingbot_plugin.hb.sim.live import OrderBookFeed
+from hummingbot_plugin.hb.sim.recorded_candle_feed import candle_path_feed
+from hummingbot_plugin.hb.sim.recorded_feed import recorded_books_feed, settings_from_env
 from hummingbot_plugin.risk.paper_guard import PaperGuardError, in_simulation_run, require_live_confirmation
 from hummingbot_plugin.sim import is_simulated_connector
 from hummingbot_plugin.sim.config import build_venue_config
@@ -56,9 +63,18 @@ def public_book_source(exchange: str, trading_pairs: list[str]) -> Any:
 
 
 def paper_venue(name: str, trading_pairs: list[str], settings: PaperTradingSettings) -> SimulatedExchange:
-    """The simulated exchange ``name`` quoting off the public books of the real venue ``name``."""
+    """The simulated exchange ``name`` quoting off the public books of the real venue ``name`` (or off
+    its recorded capture / candles when ``HBP_PAPER_FEED`` is ``recorded`` / ``candles``). Order ids are
+    seeded per session: the client folder's SQLite keeps every earlier session's ids."""
     config = build_venue_config(name, trading_pairs, settings.venue_fields(), {})
-    exchange = SimulatedExchange(config)
+    exchange = SimulatedExchange(config, order_id_seed=session_order_seed())
+    recorded = settings_from_env(os.environ)
+    if recorded is not None and recorded.source == "candles":
+        exchange.attach_feed(candle_path_feed(name, recorded))
+        return exchange
+    if recorded is not None:
+        exchange.attach_feed(recorded_books_feed(name, trading_pairs, recorded, settings.book_depth))
+        return exchange
     source = public_book_source(name, trading_pairs)  # looked up at call time (tests replace the network)
     exchange.attach_feed(OrderBookFeed(lambda: source.order_books, depth=settings.book_depth, source=source))
     return exchange

@@ -20,6 +20,7 @@ from hummingbot_plugin.ml.calibration import probabilities_for
 from hummingbot_plugin.ml.dataset import forward_log_return
 from hummingbot_plugin.ml.forecaster import Forecaster
 from hummingbot_plugin.ml.signals import ProbabilityMethod
+from hummingbot_plugin.ml.spec import QUANTILE_COLUMNS
 
 __all__ = ["EvaluationReport", "ScoredRows", "evaluate", "format_report", "score_rows"]
 
@@ -94,7 +95,7 @@ def score_rows(
 def _model_quantiles(forecaster: Forecaster, preds: pd.DataFrame, keep: NDArray[np.bool_]) -> FloatArray:
     if len(forecaster.levels) != 3:
         raise DataError("evaluation reads q10/q50/q90 from predict_frame; train with the default levels")
-    return np.asarray(preds.loc[keep, ["q10", "q50", "q90"]].to_numpy(np.float64), dtype=np.float64)
+    return np.asarray(preds.loc[keep, list(QUANTILE_COLUMNS)].to_numpy(np.float64), dtype=np.float64)
 
 
 def _probability_section(scored: ScoredRows, levels: tuple[float, ...], cost: float) -> tuple[dict, dict]:  # type: ignore[type-arg]

@@ -36,7 +36,7 @@ from hummingbot_plugin.ml.signals import (
     tier_confidence,
     tier_letter,
 )
-from hummingbot_plugin.ml.spec import FeatureSet
+from hummingbot_plugin.ml.spec import QUANTILE_COLUMNS, FeatureSet
 from hummingbot_plugin.ml.validity import (
     REASON_OK,
     closed_window,
@@ -50,9 +50,7 @@ __all__ = ["PREDICTION_COLUMNS", "Forecast", "Forecaster", "NoForecast", "candle
 FloatArray = NDArray[np.float64]
 PREDICTION_COLUMNS = (
     "timestamp",
-    "q10",
-    "q50",
-    "q90",
+    *QUANTILE_COLUMNS,
     "p_short",
     "p_neutral",
     "p_long",

@@ -48,6 +48,7 @@ __all__ = [
     "MACD_SIGNAL",
     "MACD_SLOW",
     "NATR_LENGTH",
+    "QUANTILE_COLUMNS",
     "REGIME_LOOKBACK",
     "RETURN_LAGS",
     "RSI_LENGTH",
@@ -58,6 +59,8 @@ __all__ = [
 ]
 
 FEATURE_SPEC_VERSION = "1"
+# The quantile forecast columns of every prediction frame (the column contract; see PREDICTION_COLUMNS).
+QUANTILE_COLUMNS = ("q10", "q50", "q90")
 
 RETURN_LAGS = (1, 4, 12, 24, 72, 168)
 RV_WINDOWS = (24, 168)

@@ -1,26 +1,44 @@
-"""PMM replay on the recorded L2 book + trade tape, and validation of the queue model against the tape.
+"""PMM replay on the recorded L2 book + trade tape, timed like the full runtime's book mode.
 
-Event order: L2 snapshots (1 s) and trades merged by exchange time (a snapshot before a trade at the same
-millisecond). The strategy decides at every snapshot; its orders and cancels reach the matching engine
-``latency_s`` later (queue position is taken from the book at arrival). Volatility features use the 1 s
-mid series (causal). Fill rules are the simulator's queue model (see ``hummingbot_plugin.sim.matching``).
+Event order (as ``hummingbot_plugin/hb/sim/replay.py`` drives it): L2 snapshots (1 s) and trades by
+exchange time, a snapshot before a trade at the same millisecond; the controller decides on the clock
+grid ``start + k`` seconds (``start``: the first time both files cover), after the data of that time,
+from the 1m bars built from the trades and closed by then (like the controller's candles feed) and the
+mid of the last snapshot. Orders and cancels follow the executors' timing
+(:mod:`hummingbot_plugin.mm.executor_model`); fills follow the simulator's queue model
+(:mod:`hummingbot_plugin.sim.matching`).
+
+Speed: a trade can change the engine only if it prints at or through one of our resting prices, so
+between two control points the trades are screened (:class:`TapeIndex`, numpy) and only those reach the
+engine; the PMM's quote plan is recomputed only when its inputs (mid, inventory, features) change.
+``exact=True`` feeds every trade and plans at every tick (the reference loop; the results are identical,
+``tests/test_mm_pure_parity.py``).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Literal
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
-from hummingbot_plugin.mm import quoting
-from hummingbot_plugin.mm.pmm_logic import PMMSettings, quoting_params
-from hummingbot_plugin.mm.replay import QuoteReplay, ReplayOptions, ReplayResult, RiskFn
+from hummingbot_plugin.data import interval_seconds
+from hummingbot_plugin.mm import pmm_logic
+from hummingbot_plugin.mm.pmm_logic import PMMSettings
+from hummingbot_plugin.mm.replay import QuoteReplay, ReplayOptions, ReplayResult, RiskFn, Timing
+from hummingbot_plugin.mm.tape_index import TapeIndex
+from hummingbot_plugin.sim.candle_store import bars_from_trades
 from hummingbot_plugin.sim.matching import MatchingEngine
 from hummingbot_plugin.sim.models import BookSnapshot, TradePrint
 
-__all__ = ["BookEvents", "mid_of", "run_book_replay"]
+__all__ = ["BookEvents", "FeatureMode", "mid_of", "run_book_replay"]
+
+FeatureMode = Literal["bars", "mids"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +47,11 @@ class BookEvents:
 
     books: Sequence[BookSnapshot]
     trades: Sequence[TradePrint]
+
+    @cached_property
+    def tape(self) -> TapeIndex:
+        """The trades as arrays (built once per data set, shared by every run on it)."""
+        return TapeIndex(self.trades)
 
     def merged(self) -> list[BookSnapshot | TradePrint]:
         events: list[BookSnapshot | TradePrint] = [*self.books, *self.trades]
@@ -43,25 +66,77 @@ def mid_of(book: BookSnapshot) -> float:
     return (float(book.best_bid) + float(book.best_ask)) / 2.0
 
 
-def _features(books: Sequence[BookSnapshot], settings: PMMSettings) -> pd.DataFrame:
-    frame = pd.DataFrame({"timestamp": [b.timestamp for b in books], "close": [mid_of(b) for b in books]})
-    return quoting.per_bar_features(frame, quoting_params(settings))
+class _Features:
+    """Quote features at each decision tick (ascending), computed for all ticks at once.
+
+    ``bars`` (the controller's rule): the last bar of ``candles_interval`` built from the trades and closed
+    by the tick (NaN until ``volatility_window + 1`` bars have closed). ``mids``: the 1 s mid series of the
+    snapshots up to the tick (a research variant: volatility known from the first seconds).
+    """
+
+    def __init__(
+        self, events: BookEvents, settings: PMMSettings, mode: FeatureMode, ticks: NDArray[np.float64]
+    ) -> None:
+        interval = interval_seconds(settings.candles_interval)
+        if mode == "bars":
+            trades = events.trades
+            frame = events.tape.bars(interval) if trades else bars_from_trades(trades, interval)
+        else:
+            books = events.books
+            frame = pd.DataFrame(
+                {"timestamp": [b.timestamp for b in books], "close": [mid_of(b) for b in books]}
+            )
+        features = pmm_logic.feature_frame(frame, settings, None)
+        stamps = frame["timestamp"].to_numpy(dtype=np.float64)
+        if mode == "bars":
+            n = np.searchsorted(stamps + float(interval), ticks, side="right")  # closed_count per tick
+            ok = n > settings.volatility_window
+        else:
+            n = np.searchsorted(stamps, ticks, side="right")
+            ok = n > 0
+        rows = np.maximum(n - 1, 0)
+        nan = np.full(len(ticks), np.nan)
+        skew = features["forecast_skew"].to_numpy(dtype=np.float64)
+        mult = features["spread_multiplier"].to_numpy(dtype=np.float64)
+        self.skew = np.where(ok, skew[rows], nan).tolist() if len(skew) else nan.tolist()
+        self.mult = np.where(ok, mult[rows], nan).tolist() if len(mult) else nan.tolist()
+
+    def at(self, k: int) -> dict[str, float]:
+        return {"forecast_skew": self.skew[k], "spread_multiplier": self.mult[k]}
 
 
-class _Delayed:
-    """Decisions waiting for their latency to elapse."""
+class _Tape:
+    """Feeds the trades to the engine up to a time: all of them (``exact``), or only those that can reach
+    a resting quote (the others leave the engine unchanged)."""
 
-    def __init__(self, replay: QuoteReplay, latency_s: float) -> None:
-        self.replay, self.latency_s = replay, latency_s
-        self.queue: list[tuple[float, float, dict[str, float]]] = []
+    def __init__(self, events: BookEvents, replay: QuoteReplay, exact: bool) -> None:
+        self.trades, self.index, self.replay, self.exact = events.trades, events.tape, replay, exact
+        self.times = self.index.times
+        self.next = 0
 
-    def schedule(self, now: float, mid: float, data: dict[str, float]) -> None:
-        self.queue.append((now + self.latency_s, mid, data))
-
-    def release(self, until: float) -> None:
-        while self.queue and self.queue[0][0] <= until:
-            at, mid, data = self.queue.pop(0)
-            self.replay.decide(at, mid, data)
+    def feed_until(self, t: float, *, inclusive: bool) -> None:
+        if (
+            self.next >= len(self.times)
+            or self.times[self.next] > t
+            or (not inclusive and self.times[self.next] == t)
+        ):
+            return
+        hi = int(self.index.ts.searchsorted(t, side="right" if inclusive else "left"))
+        lo, self.next = self.next, max(self.next, hi)
+        if hi <= lo:
+            return
+        engine = self.replay.engine
+        if self.exact:
+            for i in range(lo, hi):
+                self.replay.on_fills(engine.on_trade(self.trades[i]))
+            return
+        bounds = self.replay.model.resting_bounds()
+        if bounds is None or not self.index.reaches(lo, hi, *bounds):
+            return
+        top_bid, low_ask = bounds
+        px, sell = self.index.px[lo:hi], self.index.sell[lo:hi]
+        for i in np.flatnonzero((sell & (px <= top_bid)) | (~sell & (px >= low_ask))):
+            self.replay.on_fills(engine.on_trade(self.trades[lo + int(i)]))
 
 
 def run_book_replay(
@@ -71,33 +146,50 @@ def run_book_replay(
     latency_s: float = 0.05,
     risk_fn: RiskFn | None = None,
     options: ReplayOptions | None = None,
+    exact: bool = False,
+    features: FeatureMode = "mids",
 ) -> ReplayResult:
-    """Replay ``settings`` on the recorded book and trades (queue-aware fills).
+    """Replay ``settings`` on the recorded book and trades (queue-aware fills), see the module doc.
 
-    A decision taken at snapshot time ``t`` reaches the engine at ``t + latency_s``; the planner sees
-    ``timestamp = t`` (the GLFT quoter picks the estimate of the window holding ``t``).
+    ``features="bars"`` computes the quote features as the controller does (1m bars of the trades), which
+    is what the full-runtime replay does; ``"mids"`` uses the 1 s mids. The planner sees ``timestamp`` =
+    the decision time (the GLFT quoter picks its window's estimate).
     """
-    features = _features(events.books, settings)
-    skew = dict(zip(features["timestamp"], features["forecast_skew"], strict=True))
-    mult = dict(zip(features["timestamp"], features["spread_multiplier"], strict=True))
-    engine = MatchingEngine()
-    replay = QuoteReplay(settings, engine, risk_fn=risk_fn, options=options)
-    delayed = _Delayed(replay, latency_s)
-    for event in events.merged():
-        delayed.release(event.timestamp)
-        if isinstance(event, TradePrint):
-            replay.on_fills(engine.on_trade(event))
-            continue
-        replay.on_fills(engine.on_book(event))
-        mid = mid_of(event)
-        if np.isfinite(mid):
-            delayed.schedule(
-                event.timestamp,
-                mid,
-                {
-                    "timestamp": float(event.timestamp),
-                    "forecast_skew": float(skew[event.timestamp]),
-                    "spread_multiplier": float(mult[event.timestamp]),
-                },
-            )
+    books, trades = events.books, events.trades
+    if not books:
+        return QuoteReplay(settings, MatchingEngine(), options=options).result()
+    start = max(books[0].timestamp, trades[0].timestamp if trades else -math.inf)
+    end = min(books[-1].timestamp, trades[-1].timestamp if trades else math.inf)
+    ticks = np.arange(math.floor(start) + 1, math.floor(end) + 1, dtype=np.float64)  # the clock's wake-ups
+    timing = Timing(interval=1.0, latency_s=latency_s, clock_start=start)
+    replay = QuoteReplay(settings, MatchingEngine(), risk_fn=risk_fn, options=options, timing=timing)
+    replay.memo = replay.memo and not exact  # the reference loop plans at every tick
+    _drive(events, replay, ticks.tolist(), _Features(events, settings, features, ticks), exact, end)
     return replay.result()
+
+
+def _drive(
+    events: BookEvents, replay: QuoteReplay, ticks: list[float], feats: _Features, exact: bool, end: float
+) -> None:
+    """Books, trades, controller ticks and executor actions in the full runtime's order, up to ``end``
+    (the last time both files cover, where the full runtime stops)."""
+    books, engine, tape = events.books, replay.engine, _Tape(events, replay, exact)
+    bi, k, book = 0, 0, None
+    while True:
+        next_book = books[bi].timestamp if bi < len(books) else math.inf
+        next_tick = ticks[k] if k < len(ticks) else math.inf
+        x = min(next_book, next_tick, replay.model.next_due())
+        if x > end:
+            break
+        tape.feed_until(x, inclusive=False)
+        if next_book == x:
+            book = books[bi]
+            bi += 1
+            replay.on_fills(engine.on_book(book))
+        tape.feed_until(x, inclusive=True)
+        if next_tick == x:
+            if book is not None:
+                replay.decide(x, mid_of(book), feats.at(k), (book.best_bid, book.best_ask))
+            k += 1
+        replay.on_fills(replay.model.run_due(x, inclusive=True))
+    tape.feed_until(end, inclusive=True)

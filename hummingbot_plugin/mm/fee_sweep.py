@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from pydantic import BaseModel
+
 from hummingbot_plugin.fees import FeeSchedule
 from hummingbot_plugin.mm.analytics import MMReport, backtest_metrics, mm_report
 from hummingbot_plugin.mm.replay import ReplayResult
@@ -82,5 +84,7 @@ def format_table(rows: list[SweepRow], value: Callable[[SweepRow], str], title: 
 
 
 def with_fee(settings: Any, schedule: FeeSchedule) -> Any:
-    """PMM settings (a dataclass) quoting at ``schedule``'s maker fee."""
+    """PMM settings (a pydantic model or a dataclass) quoting at ``schedule``'s maker fee."""
+    if isinstance(settings, BaseModel):
+        return settings.model_copy(update={"maker_fee": schedule.maker})
     return replace(settings, maker_fee=schedule.maker)

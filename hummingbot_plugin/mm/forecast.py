@@ -14,11 +14,11 @@ import pandas as pd
 
 from hummingbot_plugin.data import infer_interval, interval_seconds, resample_candles
 from hummingbot_plugin.errors import DataError
-from hummingbot_plugin.ml.spec import LIVE_WINDOW
+from hummingbot_plugin.ml.spec import LIVE_WINDOW, QUANTILE_COLUMNS
 
 __all__ = ["LIVE_WINDOW", "align_forecasts", "quantile_forecast_fn"]
 
-_Q = ["q10", "q50", "q90"]
+_Q = list(QUANTILE_COLUMNS)
 
 
 def align_forecasts(bars: pd.DataFrame, predictions: pd.DataFrame, model_interval: str) -> pd.DataFrame:
@@ -49,10 +49,15 @@ def align_forecasts(bars: pd.DataFrame, predictions: pd.DataFrame, model_interva
 class _ModelForecast:
     """Callable ForecastFn: predictions from ``history`` (model-interval candles) or the quoting bars."""
 
-    def __init__(self, model_dir: str | Path, history: pd.DataFrame | None) -> None:
+    def __init__(self, model_dir: str | Path, history: pd.DataFrame | None, trading_pair: str | None) -> None:
+        from hummingbot_plugin.ai.model_loader import ModelCheck, open_model
         from hummingbot_plugin.ml.forecaster import Forecaster
 
-        self.forecaster = Forecaster.load(model_dir)
+        # The model interval may be coarser than the quoting bars (checked per call below).
+        loaded = open_model(Path(model_dir), ModelCheck(trading_pair, interval=None)).forecaster
+        if not isinstance(loaded, Forecaster):  # open_model refuses research models (research=False)
+            raise TypeError(f"{model_dir}: not a quantile forecaster")
+        self.forecaster = loaded
         self.interval = self.forecaster.manifest.interval
         self._history_predictions = self.forecaster.predict_frame(history) if history is not None else None
 
@@ -69,6 +74,9 @@ class _ModelForecast:
         return align_forecasts(bars, predictions, self.interval)
 
 
-def quantile_forecast_fn(model_dir: str | Path, history: pd.DataFrame | None = None) -> _ModelForecast:
-    """A ForecastFn for ``pmm_logic``; ``history``: model-interval candles to predict from."""
-    return _ModelForecast(model_dir, history)
+def quantile_forecast_fn(
+    model_dir: str | Path, history: pd.DataFrame | None = None, trading_pair: str | None = None
+) -> _ModelForecast:
+    """A ForecastFn for ``pmm_logic`` (ModelError when the model is refused; ``trading_pair``: the model
+    must be of that pair); ``history``: model-interval candles to predict from."""
+    return _ModelForecast(model_dir, history, trading_pair)

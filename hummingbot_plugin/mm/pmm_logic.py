@@ -1,7 +1,7 @@
 """The PMM controller's decisions, free of Hummingbot: processed data, quote plan, level actions.
 
-The controller (``controllers/market_making/pmm_forecast.py``) passes its validated config, which only
-needs the attributes of :class:`PMMSettings`.
+The controller (``controllers/market_making/pmm_forecast.py``) passes its validated config, a
+:class:`~hummingbot_plugin.mm.params.PMMParams` (replays pass a ``PMMParams`` itself).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from hummingbot_plugin.data import closed_count, interval_seconds
 from hummingbot_plugin.errors import ConfigError
 from hummingbot_plugin.mm import quoting
 from hummingbot_plugin.mm.levels import LevelTimers, LevelView, level_ids, levels_to_create, levels_to_refresh
+from hummingbot_plugin.mm.params import PMMParams
 from hummingbot_plugin.mm.risk import (
     QuoteRiskDecision,
     QuoteRiskState,
@@ -28,6 +29,7 @@ from hummingbot_plugin.mm.risk import (
 
 __all__ = [
     "ForecastFn",
+    "LevelTimerSettings",
     "PMMSettings",
     "QuotePlan",
     "candles_needed",
@@ -43,35 +45,20 @@ __all__ = [
 ForecastFn = Callable[[pd.DataFrame], pd.DataFrame]
 
 
-class PMMSettings(Protocol):
-    """The config attributes the PMM logic reads (PMMForecastConfig provides them)."""
+PMMSettings = PMMParams  # the controller config inherits PMMParams; replays pass PMMParams itself
 
-    buy_spreads: list[float]
-    sell_spreads: list[float]
-    buy_amounts_pct: list[Decimal] | None
-    sell_amounts_pct: list[Decimal] | None
-    total_amount_quote: Decimal
-    candles_interval: str
-    executor_refresh_time: int
-    max_order_age: int
-    order_refresh_tolerance_pct: Decimal
-    filled_order_delay: int
-    maker_fee: Decimal
-    min_profit_margin: Decimal
-    volatility_window: int
-    volatility_factor: float
-    interval_width_factor: float
-    forecast_skew_weight: float
-    max_forecast_skew: float
-    min_spread_multiplier: float
-    max_spread_multiplier: float
-    inventory_skew_enabled: bool
-    inventory_target_base_pct: float
-    inventory_range_pct: float
-    inventory_skew_strength: float
-    price_ceiling: Decimal | None
-    price_floor: Decimal | None
-    quote_risk_override: str
+
+class LevelTimerSettings(Protocol):
+    """What the level lifecycle reads (the PMM and GLFT configs both provide it)."""
+
+    @property
+    def executor_refresh_time(self) -> int: ...
+    @property
+    def max_order_age(self) -> int: ...
+    @property
+    def order_refresh_tolerance_pct(self) -> Decimal: ...
+    @property
+    def filled_order_delay(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -86,7 +73,7 @@ class QuotePlan:
     pulled: frozenset[str] = field(default_factory=frozenset)
 
 
-def quoting_params(cfg: PMMSettings) -> quoting.QuotingParams:
+def quoting_params(cfg: PMMParams) -> quoting.QuotingParams:
     """The pure quoting parameters of a config."""
     return quoting.QuotingParams(
         base_spread=float(min(cfg.buy_spreads[0], cfg.sell_spreads[0])),
@@ -102,7 +89,7 @@ def quoting_params(cfg: PMMSettings) -> quoting.QuotingParams:
     )
 
 
-def feature_frame(candles: pd.DataFrame, cfg: PMMSettings, forecast_fn: ForecastFn | None) -> pd.DataFrame:
+def feature_frame(candles: pd.DataFrame, cfg: PMMParams, forecast_fn: ForecastFn | None) -> pd.DataFrame:
     """Per-bar features labelled like Hummingbot's candles: by bar OPEN time, computed from that bar's close.
 
     Hummingbot's backtesting engine prices a bar at its close, so at equal resolution row ``t`` sees only
@@ -115,7 +102,7 @@ def feature_frame(candles: pd.DataFrame, cfg: PMMSettings, forecast_fn: Forecast
 
 def processed_data(
     candles: pd.DataFrame | None,
-    cfg: PMMSettings,
+    cfg: PMMParams,
     mid: float,
     forecast_fn: ForecastFn | None,
     previous: dict[str, Any] | None = None,
@@ -154,7 +141,7 @@ def processed_data(
     }
 
 
-def _closed_bars(candles: pd.DataFrame | None, cfg: PMMSettings, now: float | None) -> pd.DataFrame | None:
+def _closed_bars(candles: pd.DataFrame | None, cfg: PMMParams, now: float | None) -> pd.DataFrame | None:
     """The leading rows of ``candles`` closed at ``now`` (every row when ``now`` is None)."""
     if candles is None:
         return None
@@ -165,7 +152,7 @@ def _closed_bars(candles: pd.DataFrame | None, cfg: PMMSettings, now: float | No
     return frame.iloc[: closed_count(stamps, float(now), interval_seconds(cfg.candles_interval))]
 
 
-def level_amounts_quote(cfg: PMMSettings) -> dict[str, float]:
+def level_amounts_quote(cfg: PMMParams) -> dict[str, float]:
     """Quote amount per level: the budget split by the buy/sell percentages (normalised together)."""
     # None (not given) means equal weights, as in Hummingbot's market-making base config.
     buys = [float(p) for p in (cfg.buy_amounts_pct or [Decimal(1)] * len(cfg.buy_spreads))]
@@ -181,7 +168,7 @@ def level_amounts_quote(cfg: PMMSettings) -> dict[str, float]:
     return out
 
 
-def _side_prices(cfg: PMMSettings, mid: float, ref: float, mult: float, dev: float, side: str) -> list[float]:
+def _side_prices(cfg: PMMParams, mid: float, ref: float, mult: float, dev: float, side: str) -> list[float]:
     spreads = tuple(cfg.buy_spreads if side == "buy" else cfg.sell_spreads)
     skew = cfg.inventory_skew_strength if cfg.inventory_skew_enabled else 0.0
     prices = quoting.quote_ladder(mid, ref, mult, spreads, quoting_params(cfg).floor, dev, skew, side)[0]
@@ -192,7 +179,7 @@ def _side_prices(cfg: PMMSettings, mid: float, ref: float, mult: float, dev: flo
 
 
 def plan_quotes(
-    cfg: PMMSettings, data: dict[str, Any], mid: float, inventory_value: float, external: QuoteRiskDecision
+    cfg: PMMParams, data: dict[str, Any], mid: float, inventory_value: float, external: QuoteRiskDecision
 ) -> QuotePlan:
     """Quote prices and amounts for the levels allowed by data, price band, inventory and risk."""
     all_levels = tuple(level_ids(len(cfg.buy_spreads), len(cfg.sell_spreads)))
@@ -228,7 +215,7 @@ def plan_quotes(
     return QuotePlan(prices, amounts, all_levels, risk, dev, frozenset(set(all_levels) - set(prices)))
 
 
-def level_timers(cfg: PMMSettings) -> LevelTimers:
+def level_timers(cfg: LevelTimerSettings) -> LevelTimers:
     return LevelTimers(
         refresh_time=float(cfg.executor_refresh_time),
         max_order_age=float(cfg.max_order_age),
@@ -238,7 +225,7 @@ def level_timers(cfg: PMMSettings) -> LevelTimers:
 
 
 def level_actions(
-    plan: QuotePlan, views: Sequence[LevelView], now: float, cfg: PMMSettings
+    plan: QuotePlan, views: Sequence[LevelView], now: float, cfg: LevelTimerSettings
 ) -> tuple[list[str], list[str]]:
     """(level ids to create, executor ids to stop) — per level, pulled levels stopped."""
     timers = level_timers(cfg)
@@ -248,7 +235,7 @@ def level_actions(
     return creates, stops
 
 
-def candles_needed(cfg: PMMSettings, model_dir: str | None) -> int:
+def candles_needed(cfg: PMMParams, model_dir: str | None) -> int:
     """Candles the controller asks for: the volatility window, or the forecaster's window with a model."""
     needed = cfg.volatility_window + 60
     if model_dir:
@@ -258,19 +245,14 @@ def candles_needed(cfg: PMMSettings, model_dir: str | None) -> int:
     return needed
 
 
-def load_forecast_fn(model_dir: str | None) -> ForecastFn | None:
-    """The quantile forecaster for ``model_dir`` (None: quote on volatility only)."""
+def load_forecast_fn(model_dir: str | None, trading_pair: str | None = None) -> ForecastFn | None:
+    """The quantile forecaster for ``model_dir`` (None: quote on volatility only); ModelError when refused."""
     if not model_dir:
         return None
-    from pathlib import Path
-
+    from hummingbot_plugin.ai.model_loader import resolve_model_dir
     from hummingbot_plugin.mm.forecast import quantile_forecast_fn
-    from hummingbot_plugin.settings import PROJECT_ROOT
 
-    path = Path(model_dir).expanduser()
-    if not path.is_absolute() and not path.exists():
-        path = PROJECT_ROOT / path  # config files name shipped models relative to the project
-    return quantile_forecast_fn(path)
+    return quantile_forecast_fn(resolve_model_dir(model_dir), trading_pair=trading_pair)
 
 
 def status_lines(data: dict[str, Any]) -> list[str]:

@@ -23,6 +23,8 @@ import pandas as pd
 
 from hummingbot_plugin.errors import ConfigError, DataError
 from hummingbot_plugin.fees import MIN_MAKER_FEE
+from hummingbot_plugin.ml.spec import QUANTILE_COLUMNS
+from hummingbot_plugin.mm.params import pmm_default
 
 __all__ = [
     "FloatArray",
@@ -38,23 +40,25 @@ __all__ = [
 ]
 
 FloatArray = npt.NDArray[np.float64]
-FORECAST_COLUMNS = ("q10", "q50", "q90")
 
 
 @dataclass(frozen=True)
 class QuotingParams:
-    """Parameters of the per-bar quoting features (a validated controller config maps onto it)."""
+    """Parameters of the per-bar quoting features, derived from a PMMParams (``pmm_logic.quoting_params``).
+
+    Defaults are PMMParams' own (declared once in :mod:`hummingbot_plugin.mm.params`).
+    """
 
     base_spread: float
     maker_fee: float
     min_profit_margin: float
-    volatility_window: int = 30
-    volatility_factor: float = 2.0
-    interval_width_factor: float = 0.5
-    forecast_skew_weight: float = 0.5
-    max_forecast_skew: float = 0.002
-    min_spread_multiplier: float = 0.5
-    max_spread_multiplier: float = 5.0
+    volatility_window: int = pmm_default("volatility_window")
+    volatility_factor: float = pmm_default("volatility_factor")
+    interval_width_factor: float = pmm_default("interval_width_factor")
+    forecast_skew_weight: float = pmm_default("forecast_skew_weight")
+    max_forecast_skew: float = pmm_default("max_forecast_skew")
+    min_spread_multiplier: float = pmm_default("min_spread_multiplier")
+    max_spread_multiplier: float = pmm_default("max_spread_multiplier")
 
     def __post_init__(self) -> None:
         checks = {
@@ -120,14 +124,14 @@ def _forecast_arrays(timestamps: FloatArray, forecast: pd.DataFrame | None) -> t
     n = len(timestamps)
     if forecast is None or forecast.empty:
         return np.zeros(n), np.zeros(n)
-    missing = [c for c in ("timestamp", *FORECAST_COLUMNS) if c not in forecast.columns]
+    missing = [c for c in ("timestamp", *QUANTILE_COLUMNS) if c not in forecast.columns]
     if missing:
         raise DataError(
             f"forecast frame lacks columns {missing}",
             fix="pass a frame with timestamp, q10, q50, q90 (fractional returns)",
         )
     aligned = forecast.set_index("timestamp").reindex(timestamps)
-    q10, q50, q90 = (aligned[c].to_numpy(dtype=np.float64) for c in FORECAST_COLUMNS)
+    q10, q50, q90 = (aligned[c].to_numpy(dtype=np.float64) for c in QUANTILE_COLUMNS)
     width = np.maximum(q90 - q10, 0.0)
     # A bar without a forecast quotes without forecast skew (volatility-only), never with a stale one.
     return np.nan_to_num(q50, nan=0.0), np.nan_to_num(width, nan=0.0)

@@ -30,9 +30,9 @@ from hummingbot_plugin.research.data import LEVELS, ResearchData, build_research
 from hummingbot_plugin.research.features import CORE_FEATURES, FEATURE_NAMES, FeatureInputs
 from hummingbot_plugin.research.folds import Block, train_rows
 from hummingbot_plugin.research.models import ModelStore, _manifest_fields
-from hummingbot_plugin.research.selection import SearchSpace, candidate_from
+from hummingbot_plugin.research.selection import Candidate, SearchSpace, candidate_from
 
-__all__ = ["candle_only", "cost_aware_settings", "main", "train_shipped"]
+__all__ = ["candle_only", "cost_aware_block", "cost_aware_settings", "main", "train_shipped"]
 
 
 def candle_only(data: ResearchData) -> ResearchData:
@@ -43,7 +43,11 @@ def candle_only(data: ResearchData) -> ResearchData:
 
 def cost_aware_settings(params: dict[str, Any]) -> dict[str, Any]:
     """The controller's ``cost_aware:`` block for a block's chosen parameters."""
-    candidate = candidate_from(params, SearchSpace())
+    return cost_aware_block(candidate_from(params, SearchSpace()))
+
+
+def cost_aware_block(candidate: Candidate) -> dict[str, Any]:
+    """The controller's ``cost_aware:`` settings for one research candidate."""
     d = candidate.decision
     return {
         "entry_rule": "net_edge" if d.mode.value == "cost_aware" else "client_probability",
@@ -70,10 +74,13 @@ def train_shipped(
     params: dict[str, Any],
     out: Path,
     model_id: str | None = None,
+    space: SearchSpace | None = None,
 ) -> dict[str, Any]:
-    """Fit and seal the model of ``params`` on ``candles`` up to ``end``; returns the manifest fields."""
+    """Fit and seal the model of ``params`` on ``candles`` up to ``end``; returns the manifest fields.
+
+    ``space`` supplies the base LightGBM settings (a sweep's ``model:``; default: the walk-forward's)."""
     data = candle_only(build_research_data(candles, FeatureInputs(), interval_seconds(interval)))
-    settings = candidate_from(params, SearchSpace()).model
+    settings = candidate_from(params, space or SearchSpace()).model
     cutoff = (pd.Timestamp(end, tz="UTC") + pd.Timedelta(days=1)).timestamp()
     h, config = settings.horizon_bars, settings.train_config()
     labels = data.labels(h)

@@ -51,6 +51,7 @@ class SweepConfig:
     min_trades: int = 0
     max_drawdown: float = 1.0
     interval: str = "1h"
+    connector: str = "binance"  # the controller's exchange in `sweep export`
 
     def search_space(self) -> SearchSpace:
         """Base model/decision settings the trial parameters are applied to."""
@@ -100,6 +101,7 @@ def load_sweep_config(path: Path) -> SweepConfig:
             min_trades=int(constraints.get("min_trades", 0)),
             max_drawdown=float(constraints.get("max_drawdown", 1.0)),
             interval=str(raw.get("interval", "1h")),
+            connector=str(raw.get("connector", "binance")),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise _fail(f"missing or malformed key ({exc!r})") from exc

@@ -1,4 +1,4 @@
-"""Sweep results: trial counts, the best feasible trial and its deflated Sharpe, Optuna plots, export.
+"""Sweep results: trial counts, the best feasible trial and its deflated Sharpe, Optuna plots.
 
 The deflated Sharpe (``stats.deflated_sharpe``) of the best trial's pooled daily returns is deflated by
 every finished trial (COMPLETE and PRUNED count as tried); the variance of the trial Sharpe ratios comes
@@ -12,21 +12,18 @@ import json
 import warnings
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import optuna
-import yaml
+from sqlalchemy.engine import make_url
 
 from hummingbot_plugin.errors import ConfigError
-from hummingbot_plugin.research.selection import candidate_from
 from hummingbot_plugin.research.stats import deflated_sharpe
 from hummingbot_plugin.research.sweep import finished_trials, open_storage
-from hummingbot_plugin.research.sweep_config import SweepConfig
 
-__all__ = ["best_trial", "export_best", "open_study", "summarize", "write_report"]
+__all__ = ["best_trial", "open_study", "summarize", "write_report"]
 
 COMPLETE = optuna.trial.TrialState.COMPLETE
 
@@ -37,7 +34,8 @@ def open_study(url: str, name: str) -> optuna.Study:
     storage = open_storage(url)
     names = [s.study_name for s in optuna.get_all_study_summaries(storage, include_best_trial=False)]
     if name not in names:
-        raise ConfigError(f"no study {name!r} in {url}", fix=f"studies there: {', '.join(names) or 'none'}")
+        where = make_url(url).render_as_string(hide_password=True)
+        raise ConfigError(f"no study {name!r} in {where}", fix=f"studies there: {', '.join(names) or 'none'}")
     return optuna.load_study(study_name=name, storage=storage)
 
 
@@ -80,10 +78,12 @@ def summarize(study: optuna.Study) -> dict[str, Any]:
             "sharpe_annualized": best.value,
             "params": best.params,
             "entries": _result(best).get("entries"),
+            "trades": _result(best).get("trades"),
+            "fees_quote": _result(best).get("fees_quote"),
             "max_drawdown": _result(best).get("max_drawdown"),
             "deflated_sharpe": _finite(deflated_sharpe(returns, sharpes, max(tried, 1))),
         },
-        "note": "training folds only; deflated by every finished trial",
+        "note": "training folds only, scored on the ledger's fills; deflated by every finished trial",
     }
 
 
@@ -121,27 +121,3 @@ def write_report(study: optuna.Study, out: Path) -> tuple[dict[str, Any], list[P
     path = out / "report.json"
     path.write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")
     return summary, [path, *_plots(study, out)]
-
-
-def export_best(study: optuna.Study, config: SweepConfig, path: Path) -> dict[str, Any]:
-    """Write the chosen settings (model + decision) of the best feasible trial as YAML."""
-    best = best_trial(study)
-    params = {**config.fixed, **best.params}
-    candidate = candidate_from(params, config.search_space())
-    decision = {k: v.value if hasattr(v, "value") else v for k, v in asdict(candidate.decision).items()}
-    payload = {
-        "source": {
-            "study": study.study_name,
-            "trial": best.number,
-            "trials_finished": len(finished_trials(study)),
-            "chosen_on": f"training folds {config.folds_start} .. {config.train_end} (nothing later read)",
-            "pairs": [p.pair for p in config.pairs],
-        },
-        "params": params,
-        "model": asdict(candidate.model),
-        "decision": decision,
-        "gate": candidate.gate,
-    }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(payload, sort_keys=False), encoding="utf-8")
-    return payload

@@ -12,6 +12,7 @@ Feed it with :meth:`apply_book`, :meth:`apply_trade` and :meth:`apply_price` (ca
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 from typing import Any
 
@@ -39,9 +40,15 @@ from hummingbot_plugin.sim.ledger import Ledger, LedgerEntry
 from hummingbot_plugin.sim.matching import MatchingEngine
 from hummingbot_plugin.sim.models import ZERO, BookSnapshot, Fill, OrderKind, SimOrder, TradePrint
 
-__all__ = ["SimulatedExchange"]
+__all__ = ["SimulatedExchange", "session_order_seed"]
 
 _NAN = Decimal("NaN")
+
+
+def session_order_seed() -> int:
+    """A paper session's first order number: microseconds since the epoch at session start. A later session
+    starts above every id an earlier one issued unless that one placed more than an order per microsecond."""
+    return time.time_ns() // 1000
 
 
 class SimulatedExchange(SimAccountMixin, OfflineExchangeBase):
@@ -49,7 +56,14 @@ class SimulatedExchange(SimAccountMixin, OfflineExchangeBase):
 
     is_simulated = True  # marker read by hummingbot_plugin.sim.is_simulated_connector
 
-    def __init__(self, config: SimExchangeConfig) -> None:
+    def __init__(self, config: SimExchangeConfig, *, order_id_seed: int = 0) -> None:
+        """``order_id_seed``: client order ids count up from it (0 in a replay: reproducible ids; a paper
+        session passes :func:`session_order_seed` so ids never repeat across sessions of one client folder,
+        whose SQLite keeps every order id)."""
+        if order_id_seed < 0:
+            raise SimulationError(
+                f"order_id_seed {order_id_seed} < 0", fix="seed with 0 or session_order_seed()"
+            )
         self._sim_config = config
         self._sim_pairs = list(config.trading_pairs)
         self._last_prices: dict[str, float] = {}
@@ -59,7 +73,7 @@ class SimulatedExchange(SimAccountMixin, OfflineExchangeBase):
         }
         self._sim_books = {p: OrderBook() for p in self._sim_pairs}
         self._book_seq = 0
-        self._order_seq = 0
+        self._order_seq = order_id_seed
         self._pending_fills: dict[str, list[Fill]] = {}
         self._sim_states: dict[str, OrderState] = {}
         self._feed: Any = None

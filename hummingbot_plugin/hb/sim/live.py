@@ -43,11 +43,17 @@ class OrderBookFeed:
     """Copies ``books()`` (pair → OrderBook) into a SimulatedExchange each tick; forwards trades."""
 
     def __init__(
-        self, books: Callable[[], Mapping[str, OrderBook]], *, depth: int = 20, source: Any = None
+        self,
+        books: Callable[[], Mapping[str, OrderBook]],
+        *,
+        depth: int = 20,
+        source: Any = None,
+        to_clock: Callable[[float], float] | None = None,
     ) -> None:
         self._books = books
         self._depth = depth
         self._source = source  # the real connector whose network we start/stop, if any
+        self._to_clock = to_clock  # a recorded trade time on the client's clock (recorded feed)
         self._forwarders: dict[str, SourceInfoEventForwarder] = {}
         self._sim: SimulatedExchange | None = None
 
@@ -73,8 +79,9 @@ class OrderBookFeed:
         def forward(event_tag: int, book: Any, event: OrderBookTradeEvent) -> None:
             assert self._sim is not None
             side = Side.BUY if event.type is TradeType.BUY else Side.SELL
+            stamp = float(event.timestamp)
             trade = TradePrint(
-                float(event.timestamp),
+                self._to_clock(stamp) if self._to_clock is not None else stamp,
                 Decimal(str(event.price)),
                 Decimal(str(event.amount)),
                 side,
@@ -104,6 +111,7 @@ class CaptureBooks:
         self._pending: CaptureMessage | None = None
         self._early_diffs: list[CaptureMessage] = []  # diffs received before the REST snapshot
         self.sequence_breaks = 0
+        self.finished = False  # every message of the capture has been applied
 
     @property
     def books(self) -> dict[str, OrderBook]:
@@ -116,6 +124,7 @@ class CaptureBooks:
             message = self._pending or next(self._messages, None)
             self._pending = None
             if message is None:
+                self.finished = True
                 return applied
             if message.received_at > timestamp:
                 self._pending = message
