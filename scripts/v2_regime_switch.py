@@ -133,10 +133,18 @@ class RegimeSwitch(guarded.GuardedControllers):
 
     def tick(self, timestamp: float) -> None:
         super().tick(timestamp)
+        now = self.market_data_provider.time()
         try:
-            self.regime_tick(self.market_data_provider.time())
-        except Exception:  # keep the clock; the current route stays until the next bar
-            self.logger().error("regime tick failed: the active controller is kept", exc_info=True)
+            self.regime_tick(now)
+        except (ValueError, KeyError, IndexError, FloatingPointError) as exc:  # bad candles: fail closed
+            if self.active is not None:
+                reason = f"regime tick failed ({exc}): no new positions until a bar is labelled"
+                record = OverrideRecord(
+                    ts=now, source="regime_switch", accepted=True, command="activate none", reason=reason
+                )
+                self.audit.append(record)
+                self.logger().error(reason)
+            self.active = None
 
     def regime_tick(self, now: float) -> None:
         """Label the newest closed bar once; switch when its route differs from the active one."""

@@ -79,6 +79,33 @@ def test_capture_fed_paper_exchange_tracks_the_book_and_fills_on_trades(
     ]
 
 
+def test_a_feed_that_stops_mid_session_leaves_the_book_ageing(shared_data_dir: Path, tmp_path: Path) -> None:
+    """Once the source book stops changing, the simulated book keeps its last timestamp (so the stale-book
+    rule and the feed monitor see the outage) instead of being re-stamped as fresh every tick."""
+    books = CaptureBooks(shared_data_dir / CAPTURE, PAIR)
+    exchange = SimulatedExchange(
+        SimExchangeConfig(connector_name="binance_sim", trading_pairs=(PAIR,), balances={"USDT": D(1000)})
+    )
+    exchange.attach_feed(OrderBookFeed(lambda: books.books))
+    first = next(iter_capture(shared_data_dir / CAPTURE)).received_at
+    session = SimSession([exchange], start_ts=float(int(first)) + 2, db_path=tmp_path / "paper.sqlite")
+    stamps: list[tuple[float, float | None]] = []
+
+    async def scenario() -> None:
+        books.advance_to(session.loop.time())
+        await session.start()
+        for second in range(60):
+            if second < 30:  # the feed runs for 30 s, then nothing more arrives
+                books.advance_to(session.loop.time() + 1)
+            await session.advance(1)
+            stamps.append((session.loop.time(), exchange.book_timestamp(PAIR)))
+
+    session.run(scenario())
+    live, dead = stamps[25], stamps[-1]
+    assert live[1] is not None and live[0] - live[1] <= 2.0
+    assert dead[1] is not None and dead[1] <= stamps[30][0] and dead[0] - dead[1] >= 28.0
+
+
 def test_capture_parser_reads_every_stream(shared_data_dir: Path) -> None:
     kinds: dict[CaptureKind, int] = {}
     for i, message in enumerate(iter_capture(shared_data_dir / CAPTURE)):

@@ -55,13 +55,19 @@ class OrderBookFeed:
         self._source = source  # the real connector whose network we start/stop, if any
         self._to_clock = to_clock  # a recorded trade time on the client's clock (recorded feed)
         self._forwarders: dict[str, SourceInfoEventForwarder] = {}
+        self._versions: dict[str, tuple[int, int]] = {}  # pair -> (snapshot uid, last diff uid) last copied
         self._sim: SimulatedExchange | None = None
 
     def bind(self, sim: SimulatedExchange) -> None:
         self._sim = sim
 
     def sync(self, timestamp: float) -> None:
-        """Pull the current top of every book the simulated venue trades."""
+        """Pull the current top of every book the simulated venue trades.
+
+        A book whose update ids have not moved since the last copy is not copied again: the simulated
+        book keeps its old timestamp, so a feed that stopped mid-session ages and the stale-book rule and
+        the feed monitor see it (a live venue's book changes every 100 ms to 1 s).
+        """
         assert self._sim is not None
         books = self._books()
         for pair in self._sim.trading_pairs:
@@ -71,9 +77,13 @@ class OrderBookFeed:
             if pair not in self._forwarders:
                 self._forwarders[pair] = SourceInfoEventForwarder(self._trade_forwarder(pair))
                 book.add_listener(OrderBookEvent.TradeEvent, self._forwarders[pair])
+            version = (int(book.snapshot_uid), int(book.last_diff_uid))
+            if self._versions.get(pair) == version:
+                continue
             snapshot = snapshot_from_order_book(book, timestamp, self._depth)
             if snapshot.bids and snapshot.asks:
                 self._sim.apply_book(pair, snapshot)
+                self._versions[pair] = version
 
     def _trade_forwarder(self, pair: str) -> Callable[[int, Any, OrderBookTradeEvent], None]:
         def forward(event_tag: int, book: Any, event: OrderBookTradeEvent) -> None:
