@@ -23,7 +23,16 @@ from numpy.typing import NDArray
 from hummingbot_plugin.baseline.trend_signal import TrendParams, trend_features
 from hummingbot_plugin.ledger import Fill, LedgerBook, Market, Marks, account_figures, build_ledger
 
-__all__ = ["buy_and_hold", "evaluate_held", "ma_trend", "momentum_days", "per_year_returns", "to_fills"]
+__all__ = [
+    "bar_marks",
+    "buy_and_hold",
+    "evaluate_held",
+    "fills_row",
+    "ma_trend",
+    "momentum_days",
+    "per_year_returns",
+    "to_fills",
+]
 
 FloatArray = NDArray[np.float64]
 DAY = 86_400
@@ -54,7 +63,8 @@ def to_fills(
     return fills
 
 
-def _marks(candles: pd.DataFrame, market: Market, interval_s: int) -> Marks:
+def bar_marks(candles: pd.DataFrame, market: Market, interval_s: int) -> Marks:
+    """Marks at every bar open and at the last close (the research engine's timeline)."""
     stamps = candles["timestamp"].to_numpy(np.float64)
     timeline = np.append(stamps, stamps[-1] + interval_s)
     prices = np.append(candles["open"].to_numpy(np.float64), float(candles["close"].iloc[-1]))
@@ -97,7 +107,15 @@ def evaluate_held(
     """The comparison row of one held-position series, every figure from the ledger."""
     stamps = candles["timestamp"].to_numpy(np.float64)
     fills = to_fills(stamps, candles["open"].to_numpy(np.float64), held, market, capital, fee)
-    ledger = build_ledger(fills, {market.venue: {market.quote: capital}}, _marks(candles, market, interval_s))
+    return fills_row(name, candles, fills, market, capital, interval_s)
+
+
+def fills_row(
+    name: str, candles: pd.DataFrame, fills: list[Fill], market: Market, capital: float, interval_s: int
+) -> tuple[dict[str, Any], LedgerBook]:
+    """The comparison row of a fill list on ``candles``' bar marks, every figure from the ledger."""
+    marks = bar_marks(candles, market, interval_s)
+    ledger = build_ledger(fills, {market.venue: {market.quote: capital}}, marks)
     figures = account_figures(ledger)
     years = max((ledger.timestamps[-1] - ledger.timestamps[0]) / (365.0 * DAY), 1e-9)
     row: dict[str, Any] = {"name": name, **asdict(figures)}

@@ -14,7 +14,7 @@ Per pair, over the research engine's quarterly blocks (``folds.walk_forward_bloc
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,18 +22,19 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from hummingbot_plugin.ledger import Fill, LedgerBook, Market, Marks, account_figures, build_ledger
+from hummingbot_plugin.ledger import LedgerBook, Market
 from hummingbot_plugin.levels import LevelSettings, zone_timeline
 from hummingbot_plugin.regime import Regime, RegimeSettings, walk_forward_labels
 from hummingbot_plugin.research.data import ResearchData
 from hummingbot_plugin.research.decision import DecisionParams, DecisionState, decide
 from hummingbot_plugin.research.evaluate import (
+    bar_marks,
     buy_and_hold,
     daily_returns,
     evaluate_held,
+    fills_row,
     ma_trend,
     momentum_days,
-    per_year_returns,
 )
 from hummingbot_plugin.research.folds import Block, walk_forward_blocks
 from hummingbot_plugin.research.models import ModelSettings, ModelStore
@@ -104,29 +105,6 @@ def directional_held(
         q[np.searchsorted(span, forecast.rows)] = forecast.quantiles
         decided[span], state = decide(q[:, 0], q[:, 1], q[:, 2], params, None, state)
     return np.concatenate([[0.0], decided[:-1]])
-
-
-def bar_marks(candles: pd.DataFrame, market: Market, interval_s: int) -> Marks:
-    """Marks at every bar open and at the last close (the research engine's timeline)."""
-    stamps = candles["timestamp"].to_numpy(np.float64)
-    prices = np.append(candles["open"].to_numpy(np.float64), float(candles["close"].iloc[-1]))
-    return Marks(np.append(stamps, stamps[-1] + interval_s), {market: prices})
-
-
-def fills_row(
-    name: str, candles: pd.DataFrame, fills: list[Fill], market: Market, capital: float, interval_s: int
-) -> tuple[dict[str, Any], LedgerBook]:
-    """The comparison row of a fill list (same figures as ``evaluate.evaluate_held``)."""
-    ledger = build_ledger(
-        fills, {market.venue: {market.quote: capital}}, bar_marks(candles, market, interval_s)
-    )
-    figures = account_figures(ledger)
-    years = max((ledger.timestamps[-1] - ledger.timestamps[0]) / (365.0 * DAY), 1e-9)
-    row: dict[str, Any] = {"name": name, **asdict(figures)}
-    row["per_year_return_pct"] = per_year_returns(ledger.timestamps, ledger.equity, ledger.start_equity)
-    row["turnover_per_year"] = figures.volume_quote / float(np.mean(ledger.equity)) / years
-    row["time_in_market_pct"] = figures.exposure_time_pct
-    return row, ledger
 
 
 def _decided_labels(

@@ -12,6 +12,7 @@ asked for (as the backtest's offline provider does).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ __all__ = ["RecordedCandles", "candle_file", "install_recorded_candles"]
 _NAME = re.compile(r"^(?P<venue>[a-z_]+?)_(?P<pair>[A-Z0-9]+-[A-Z0-9]+)_(?P<interval>\d+[mhd])(_.*)?\.csv$")
 
 
+@lru_cache(maxsize=64)  # asked by the paper venue's feed and by every candle feed of the same pair
 def candle_file(directory: Path, connector: str, trading_pair: str, at: float) -> Path:
     """The finest candle file of ``connector`` ``trading_pair`` whose bars cover ``at``."""
     options: list[tuple[int, Path]] = []
