@@ -29,11 +29,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from hummingbot_plugin.data import load_candles, to_epoch_bound  # noqa: E402
-from hummingbot_plugin.hb.backtest_run import run_offline  # noqa: E402
 from hummingbot_plugin.hb.controller_config import load_controller_config  # noqa: E402
 from hummingbot_plugin.ledger import Marks, account_figures, build_ledger  # noqa: E402
 from hummingbot_plugin.ledger.document import buy_and_hold  # noqa: E402
 from hummingbot_plugin.settings import data_file  # noqa: E402
+from hummingbot_plugin.simulation.backtest.offline_run import run_offline  # noqa: E402
 
 CONF = ROOT / "conf" / "controllers"
 FEE, CAPITAL = 0.001, 1000.0
@@ -42,9 +42,9 @@ TICKS = 300
 
 
 def _controller(candles: Any, clock: list[float]) -> Any:
-    from hummingbot_plugin.hb.sim.market_data import ReplayMarketDataProvider
     from hummingbot_plugin.mqtt import ControlChannelSettings
-    from hummingbot_plugin.sim.candle_store import CandleStore
+    from hummingbot_plugin.simulation.engine.candle_store import CandleStore
+    from hummingbot_plugin.simulation.exchange.market_data import ReplayMarketDataProvider
 
     config = load_controller_config(
         CONF / "ai_livestream_btc_usdt_1h.yml", {"mqtt": ControlChannelSettings(replay_state_dir=None)}

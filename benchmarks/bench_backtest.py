@@ -26,12 +26,12 @@ from typing import Any
 
 from hummingbot.strategy_v2.backtesting.backtesting_engine_base import BacktestingEngineBase
 
-from hummingbot_plugin.backtest.trading_rules import load_rules_file, pair_rules
 from hummingbot_plugin.cli import main
 from hummingbot_plugin.data import load_candles
 from hummingbot_plugin.hb.controller_config import load_controller_config
-from hummingbot_plugin.hb.offline_provider import to_trading_rule
 from hummingbot_plugin.settings import PROJECT_ROOT, data_file
+from hummingbot_plugin.simulation.backtest.offline_provider import to_trading_rule
+from hummingbot_plugin.simulation.backtest.trading_rules import load_rules_file, pair_rules
 
 CONFIG = PROJECT_ROOT / "conf" / "controllers" / "baseline_trend_btc_usdt_1h.yml"
 CASES = [("binance_BTC-USDT_1h.csv", "1h"), ("binance_BTC-USDT_5m.csv", "5m")]

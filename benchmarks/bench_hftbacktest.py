@@ -45,11 +45,11 @@ from hftbacktest import (
 from hftbacktest.binding import event_dtype
 from numba import njit
 
-from hummingbot_plugin.mm.book_replay import BookEvents, mid_of
 from hummingbot_plugin.settings import data_file
-from hummingbot_plugin.sim.feeds import load_feed
-from hummingbot_plugin.sim.matching import MatchingEngine
-from hummingbot_plugin.sim.models import BookSnapshot, OrderKind, Side, SimOrder, TradePrint
+from hummingbot_plugin.simulation.engine.feeds import load_feed
+from hummingbot_plugin.simulation.engine.matching import MatchingEngine
+from hummingbot_plugin.simulation.engine.models import BookSnapshot, OrderKind, Side, SimOrder, TradePrint
+from hummingbot_plugin.simulation.mm.book_replay import BookEvents, mid_of
 
 CAPTURE = "20240808T2354Z_20240809T0005Z"
 TICK, LOT, QTY, FEE = 0.01, 0.00001, 0.001, 0.0002

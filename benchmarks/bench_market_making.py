@@ -38,21 +38,21 @@ import numpy as np
 
 from hummingbot_plugin.data import load_candles, resample_candles
 from hummingbot_plugin.fees import PRESETS, FeeSchedule, custom_schedule
-from hummingbot_plugin.hb.backtest_run import run_offline
 from hummingbot_plugin.hb.config_discovery import ensure_project_importable
 from hummingbot_plugin.mm import xemm
 from hummingbot_plugin.mm.analytics import backtest_metrics, metrics_json, mm_report
-from hummingbot_plugin.mm.book_replay import BookEvents, run_book_replay
-from hummingbot_plugin.mm.fee_sweep import Quoter, SweepRow, format_table, sweep, with_fee
 from hummingbot_plugin.mm.forecast import quantile_forecast_fn
 from hummingbot_plugin.mm.glft_data import book_estimates, candle_estimates
 from hummingbot_plugin.mm.glft_plan import GLFTParams, glft_planner
 from hummingbot_plugin.mm.params import PMMParams, fixed_spread
-from hummingbot_plugin.mm.queue_validation import run_touch_validation, summarise_validation
-from hummingbot_plugin.mm.replay import ReplayOptions, ReplayResult, run_candle_replay
-from hummingbot_plugin.mm.xemm_replay import XEMMSimParams, run_xemm_replay
 from hummingbot_plugin.settings import data_file, models_dir
-from hummingbot_plugin.sim.feeds import load_feed
+from hummingbot_plugin.simulation.backtest.offline_run import run_offline
+from hummingbot_plugin.simulation.engine.feeds import load_feed
+from hummingbot_plugin.simulation.mm.book_replay import BookEvents, run_book_replay
+from hummingbot_plugin.simulation.mm.fee_sweep import Quoter, SweepRow, format_table, sweep, with_fee
+from hummingbot_plugin.simulation.mm.queue_validation import run_touch_validation, summarise_validation
+from hummingbot_plugin.simulation.mm.quote_replay import ReplayOptions, ReplayResult, run_candle_replay
+from hummingbot_plugin.simulation.mm.xemm_replay import XEMMSimParams, run_xemm_replay
 
 CAPTURE = "20240808T2354Z_20240809T0005Z"
 BUDGET = 10_000.0
@@ -316,20 +316,35 @@ def bench_xemm(fees: FeeSchedule, quick: bool) -> list[dict[str, Any]]:
 def _glft_settings(order_quote: float, max_inventory_quote: float, interval: str, refresh: int) -> PMMParams:
     """Timers and feature settings the GLFT quoter shares with the PMM (one level a side)."""
     return PMMParams(
-        buy_spreads=[0.001], sell_spreads=[0.001], total_amount_quote=Decimal(2 * order_quote),
-        candles_interval=interval, executor_refresh_time=refresh, filled_order_delay=refresh,
-        order_refresh_tolerance_pct=Decimal("0.00002"), min_profit_margin=Decimal(0),
+        buy_spreads=[0.001],
+        sell_spreads=[0.001],
+        total_amount_quote=Decimal(2 * order_quote),
+        candles_interval=interval,
+        executor_refresh_time=refresh,
+        filled_order_delay=refresh,
+        order_refresh_tolerance_pct=Decimal("0.00002"),
+        min_profit_margin=Decimal(0),
         inventory_range_pct=max_inventory_quote / (2 * order_quote),
     )
 
 
 def _glft(
-    settings: PMMParams, estimates: list[Any], step_s: float, run: Callable[[PMMParams, ReplayOptions], Any],
-    order_quote: float, max_inventory_quote: float, forecast_weight: float = 0.0,
+    settings: PMMParams,
+    estimates: list[Any],
+    step_s: float,
+    run: Callable[[PMMParams, ReplayOptions], Any],
+    order_quote: float,
+    max_inventory_quote: float,
+    forecast_weight: float = 0.0,
 ) -> Quoter:
     def go(fs: FeeSchedule) -> Any:
-        gp = GLFTParams(GLFT_GAMMA, order_quote, max_inventory_quote, float(fs.maker),
-                        forecast_skew_weight=forecast_weight)
+        gp = GLFTParams(
+            GLFT_GAMMA,
+            order_quote,
+            max_inventory_quote,
+            float(fs.maker),
+            forecast_skew_weight=forecast_weight,
+        )
         planner = glft_planner(gp, estimates, step_s)
         return run(with_fee(settings, fs), ReplayOptions(fees=fs, planner=planner))
 
@@ -349,15 +364,28 @@ def fee_table_capture() -> list[SweepRow]:
         load_feed(data_file(f"binance_BTC-USDT_trades_{CAPTURE}.csv")).trades,
     )
     base = PMMParams(
-        buy_spreads=[0.00002, 0.0001], sell_spreads=[0.00002, 0.0001], total_amount_quote=Decimal(2000),
-        min_profit_margin=Decimal("0.00001"), volatility_window=30, volatility_factor=1.0,
-        executor_refresh_time=5, filled_order_delay=5, order_refresh_tolerance_pct=Decimal("0.00005"),
+        buy_spreads=[0.00002, 0.0001],
+        sell_spreads=[0.00002, 0.0001],
+        total_amount_quote=Decimal(2000),
+        min_profit_margin=Decimal("0.00001"),
+        volatility_window=30,
+        volatility_factor=1.0,
+        executor_refresh_time=5,
+        filled_order_delay=5,
+        order_refresh_tolerance_pct=Decimal("0.00005"),
     )
 
     def run(p: PMMParams, o: ReplayOptions) -> Any:
         return run_book_replay(events, p, options=o)
 
-    glft = _glft(_glft_settings(1000, 5000, "1m", 5), book_estimates(events), 30.0, run, 1000, 5000)
+    glft = _glft(
+        _glft_settings(1000, 5000, "1m", 5),
+        book_estimates(events.books, events.trades),
+        30.0,
+        run,
+        1000,
+        5000,
+    )
     return sweep("L2 capture 11 min", [*_pmm_pair(base, run, "volatility PMM"), glft], PRESETS.values(), 2000)
 
 
@@ -401,12 +429,20 @@ def bench_fee_table(quick: bool) -> list[dict[str, Any]]:
     rows = [*fee_table_capture(), *fee_table_1m(quick), *fee_table_5m(quick)]
     net = "\nNet PnL (quote; 'ruin' = the account lost its whole budget)"
     print(format_table(rows, lambda r: "ruin" if r.ruined else f"{r.net_pnl_quote:,.2f}", net))
-    print(format_table(
-        rows, lambda r: f"{r.report.break_even_maker_fee * 1e4:+.2f}", "\nBreak-even maker fee (bp), each run"
-    ))
-    print(format_table(
-        rows, lambda r: f"{r.report.n_fills}/{r.report.fees_quote:,.1f}", "\nFills / fees (quote) of each run"
-    ))
+    print(
+        format_table(
+            rows,
+            lambda r: f"{r.report.break_even_maker_fee * 1e4:+.2f}",
+            "\nBreak-even maker fee (bp), each run",
+        )
+    )
+    print(
+        format_table(
+            rows,
+            lambda r: f"{r.report.n_fills}/{r.report.fees_quote:,.1f}",
+            "\nFills / fees (quote) of each run",
+        )
+    )
     return [r.to_dict() for r in rows]
 
 
@@ -420,13 +456,17 @@ def main() -> int:
     args = parser.parse_args()
     fees = custom_schedule(args.maker_fee, args.taker_fee, name="--maker-fee/--taker-fee")
     print(f"sections 1-5: fee {fees.label}, budget {BUDGET:,.0f} USDT")
-    rows = [] if args.only_fees else [
-        *bench_capture(fees),
-        *bench_month_1m(fees, args.quick),
-        *bench_forecast_5m(fees, args.quick),
-        *bench_hummingbot_engine(fees, args.quick),
-        *bench_xemm(fees, args.quick),
-    ]
+    rows = (
+        []
+        if args.only_fees
+        else [
+            *bench_capture(fees),
+            *bench_month_1m(fees, args.quick),
+            *bench_forecast_5m(fees, args.quick),
+            *bench_hummingbot_engine(fees, args.quick),
+            *bench_xemm(fees, args.quick),
+        ]
+    )
     rows += bench_fee_table(args.quick)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2, default=str))

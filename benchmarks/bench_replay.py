@@ -6,7 +6,7 @@
 1. Book mode: the 11-minute Binance BTC-USDT capture (trades + L2 top-20), two probe controllers.
 2. Candle mode: N days of Binance BTC-USDT 1m candles, same two controllers.
 3. The foundation's baseline trend controller on the same 1h candles and period through (a) Hummingbot's
-   BacktestingEngine (hummingbot_plugin.hb.backtest_run) and (b) this replay (real PositionExecutors on the
+   BacktestingEngine (simulation.backtest.offline_run) and (b) this replay (real PositionExecutors on the
    simulated exchange): trades, PnL and the reasons they differ.
 """
 
@@ -43,7 +43,7 @@ def _speed_line(label: str, payload: dict[str, Any]) -> str:
 
 
 def bench_book_mode() -> dict[str, Any]:
-    from hummingbot_plugin.hb.sim.replay import ReplayRequest, run_replay
+    from hummingbot_plugin.simulation.replay.run import ReplayRequest, run_replay
 
     data = (
         data_file(f"binance_BTC-USDT_trades_{CAPTURE}.csv"),
@@ -56,7 +56,7 @@ def bench_book_mode() -> dict[str, Any]:
 
 
 def bench_candle_mode(days: int, buffer: int | None = None) -> dict[str, Any]:
-    from hummingbot_plugin.hb.sim.replay import ReplayRequest, run_replay
+    from hummingbot_plugin.simulation.replay.run import ReplayRequest, run_replay
 
     start = datetime(2024, 7, 26, tzinfo=UTC)
     end = start + timedelta(days=days) - timedelta(minutes=1)
@@ -78,9 +78,9 @@ def bench_candle_mode(days: int, buffer: int | None = None) -> dict[str, Any]:
 def compare_with_backtest(start: str, end: str) -> None:
     """Same controller, same candles, same period, same fee: Hummingbot's engine vs this replay."""
     from hummingbot_plugin.data import load_candles
-    from hummingbot_plugin.hb.backtest_run import run_offline
     from hummingbot_plugin.hb.controller_config import load_controller_config
-    from hummingbot_plugin.hb.sim.replay import ReplayRequest, run_replay
+    from hummingbot_plugin.simulation.backtest.offline_run import run_offline
+    from hummingbot_plugin.simulation.replay.run import ReplayRequest, run_replay
 
     candles_path = data_file("binance_BTC-USDT_1h.csv")
     candles = load_candles(candles_path)

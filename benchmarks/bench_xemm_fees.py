@@ -2,7 +2,7 @@
 
 Maker venue Binance 5m, taker venue KuCoin's 1m month (2023-02-18 → 03-20) resampled to 5m (bars not
 complete on KuCoin are dropped: a missing taker bar is an outage, the hedge fails and is retried). The XEMM
-path is the controller's logic replayed by :func:`hummingbot_plugin.mm.xemm_replay.run_xemm_replay`: four
+path is the controller's logic replayed by :func:`simulation.mm.xemm_replay.run_xemm_replay`: four
 levels (buy/sell at 0.1 % and 0.2 % target profitability, 1,000 USDT each), min profitability 0.05 %,
 taker half-spread 0.5 bp, hedge latency slippage = 1 σ of the bar return × √(latency / bar).
 
@@ -27,9 +27,9 @@ import pandas as pd
 from hummingbot_plugin.data import load_candles, resample_candles
 from hummingbot_plugin.fees import PRESETS, FeeSchedule
 from hummingbot_plugin.mm import xemm
-from hummingbot_plugin.mm.fee_sweep import Quoter, SweepRow, format_table, sweep
-from hummingbot_plugin.mm.xemm_replay import XEMMSimParams, run_xemm_replay
 from hummingbot_plugin.settings import data_file
+from hummingbot_plugin.simulation.mm.fee_sweep import Quoter, SweepRow, format_table, sweep
+from hummingbot_plugin.simulation.mm.xemm_replay import XEMMSimParams, run_xemm_replay
 
 BUDGET = 10_000.0
 LATENCIES_S = (0.1, 0.5, 2.0)
@@ -51,11 +51,16 @@ def load_venues(quick: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def params(fees: FeeSchedule, latency_s: float, repricing: str, mid: float) -> XEMMSimParams:
     return XEMMSimParams(
-        levels=LEVELS, min_profitability=0.0005, max_profitability_margin=0.001,
-        maker_fee=float(fees.maker), taker_fee=float(fees.taker),
+        levels=LEVELS,
+        min_profitability=0.0005,
+        max_profitability_margin=0.001,
+        maker_fee=float(fees.maker),
+        taker_fee=float(fees.taker),
         size_limits=xemm.SizeLimits(0.25, 0.995, 0.3),
-        hedge_latency_s=latency_s, repricing=repricing,
-        start_base_per_venue=BUDGET / 4 / mid, start_quote_per_venue=BUDGET / 4,
+        hedge_latency_s=latency_s,
+        repricing=repricing,
+        start_base_per_venue=BUDGET / 4 / mid,
+        start_quote_per_venue=BUDGET / 4,
     )
 
 
@@ -104,19 +109,36 @@ def main() -> int:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     maker, taker = load_venues(args.quick)
-    print(f"XEMM Binance 5m maker / KuCoin 1m→5m taker: {len(maker)} maker bars, {len(taker)} taker bars "
-          f"({pd.to_datetime(maker['timestamp'].iloc[0], unit='s')} → "
-          f"{pd.to_datetime(maker['timestamp'].iloc[-1], unit='s')}), budget {BUDGET:,.0f} USDT")
+    print(
+        f"XEMM Binance 5m maker / KuCoin 1m→5m taker: {len(maker)} maker bars, {len(taker)} taker bars "
+        f"({pd.to_datetime(maker['timestamp'].iloc[0], unit='s')} → "
+        f"{pd.to_datetime(maker['timestamp'].iloc[-1], unit='s')}), budget {BUDGET:,.0f} USDT"
+    )
     for name, schedule in PRESETS.items():
         print(f"   {name:<16} {schedule.label}")
     rows = sweep("XEMM Binance/KuCoin 5m", quoters(maker, taker), PRESETS.values(), BUDGET)
-    print(format_table(rows, lambda r: "ruin" if r.ruined else f"{r.net_pnl_quote:,.2f}",
-                       "\nNet PnL (quote, ledger)"))
-    print(format_table(rows, lambda r: f"{r.report.break_even_maker_fee * 1e4:+.2f}",
-                       "\nBreak-even maker fee (bp), each run's fills held fixed"))
-    print(format_table(rows, lambda r: f"{r.report.n_fills}/{r.report.fees_quote:,.1f}/"
-                       f"{HEDGES[(r.quoter, r.preset)][0]:,.1f}/{HEDGES[(r.quoter, r.preset)][1]}",
-                       "\nMaker fills / fees / hedge slippage (quote) / hedge failures"))
+    print(
+        format_table(
+            rows, lambda r: "ruin" if r.ruined else f"{r.net_pnl_quote:,.2f}", "\nNet PnL (quote, ledger)"
+        )
+    )
+    print(
+        format_table(
+            rows,
+            lambda r: f"{r.report.break_even_maker_fee * 1e4:+.2f}",
+            "\nBreak-even maker fee (bp), each run's fills held fixed",
+        )
+    )
+    print(
+        format_table(
+            rows,
+            lambda r: (
+                f"{r.report.n_fills}/{r.report.fees_quote:,.1f}/"
+                f"{HEDGES[(r.quoter, r.preset)][0]:,.1f}/{HEDGES[(r.quoter, r.preset)][1]}"
+            ),
+            "\nMaker fills / fees / hedge slippage (quote) / hedge failures",
+        )
+    )
     print("\nWhere it breaks even:")
     print("\n".join(break_even_summary(rows)))
     if args.json:

@@ -53,18 +53,18 @@ from hummingbot_plugin.hb.config_reload import load_controller_set, reload_scrip
 from hummingbot_plugin.hb.feed_monitor import FeedMonitor, guard_lines
 from hummingbot_plugin.hb.guarded_runtime import GlobalRiskGate, RiskCommandBridge, audit_alarm, gate_for
 from hummingbot_plugin.hb.order_audit import OrderAuditMixin
-from hummingbot_plugin.hb.paper_ledger import PaperLedger
-from hummingbot_plugin.hb.paper_mode import (
+from hummingbot_plugin.hb.risk_gate import RiskGatedController
+from hummingbot_plugin.prometheus import MetricsSettings, PluginMetrics
+from hummingbot_plugin.risk import RiskLimits, audit_dir_from_env, state_dir_from_env
+from hummingbot_plugin.risk.paper_guard import check_connectors, in_simulation_run
+from hummingbot_plugin.simulation.engine.paper import PaperTradingSettings
+from hummingbot_plugin.simulation.exchange.exchange import SimulatedExchange
+from hummingbot_plugin.simulation.paper.ledger import PaperLedger
+from hummingbot_plugin.simulation.paper.mode import (
     application_trading_core,
     prepare_connectors,
     release_paper_metrics,
 )
-from hummingbot_plugin.hb.risk_gate import RiskGatedController
-from hummingbot_plugin.hb.sim.exchange import SimulatedExchange
-from hummingbot_plugin.metrics import MetricsSettings, PluginMetrics
-from hummingbot_plugin.risk import RiskLimits, default_audit_dir, default_state_dir
-from hummingbot_plugin.risk.paper_guard import check_connectors, in_simulation_run
-from hummingbot_plugin.sim.paper import PaperTradingSettings
 from hummingbot_plugin.validate import Problem
 
 
@@ -157,8 +157,11 @@ class GuardedControllers(OrderAuditMixin, StrategyV2Base):
             )
         super().__init__(connectors, config)
         self.config: GuardedControllersConfig = config
-        self.state_dir = Path(config.state_dir) if config.state_dir else default_state_dir()
-        self.audit_dir = Path(config.audit_dir) if config.audit_dir else default_audit_dir(self.state_dir)
+        # the entry point: the environment is read here, once; everything below gets the folders
+        self.state_dir = Path(config.state_dir) if config.state_dir else state_dir_from_env(os.environ)
+        self.audit_dir = (
+            Path(config.audit_dir) if config.audit_dir else audit_dir_from_env(self.state_dir, os.environ)
+        )
         key_file = Path(config.audit_key_file) if config.audit_key_file else self.state_dir / "audit.key"
         self.audit = AuditLog(
             self.audit_dir,

@@ -19,10 +19,10 @@ from risk_hb_factories import Clock, make_exchange
 
 from hummingbot_plugin.data import load_candles
 from hummingbot_plugin.hb.config_discovery import ensure_project_importable
-from hummingbot_plugin.hb.sim.market_data import ReplayMarketDataProvider
 from hummingbot_plugin.mqtt import ControlChannelSettings
 from hummingbot_plugin.settings import data_file, models_dir
-from hummingbot_plugin.sim.candle_store import CandleStore
+from hummingbot_plugin.simulation.engine.candle_store import CandleStore
+from hummingbot_plugin.simulation.exchange.market_data import ReplayMarketDataProvider
 
 ensure_project_importable()
 ai_module = importlib.import_module("controllers.directional_trading.ai_livestream")

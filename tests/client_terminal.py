@@ -67,8 +67,17 @@ class TmuxClient:
         command = " ".join(shlex.quote(a) for a in argv)
         err = shlex.quote(str(self.root.parent / "err"))
         launcher.write_text(f"cd {shlex.quote(str(PROJECT_ROOT))}\n{exports}exec {command} 2>{err}\n")
-        _tmux("new-session", "-d", "-s", self.name, "-x", str(self.width), "-y", str(self.height),
-              f"bash {shlex.quote(str(launcher))}")
+        _tmux(
+            "new-session",
+            "-d",
+            "-s",
+            self.name,
+            "-x",
+            str(self.width),
+            "-y",
+            str(self.height),
+            f"bash {shlex.quote(str(launcher))}",
+        )
 
     def alive(self) -> bool:
         return subprocess.run(_tmux_argv("has-session", "-t", self.name), capture_output=True).returncode == 0

@@ -60,15 +60,26 @@ class Broker:
 def start_shipped_broker(workdir: Path) -> Iterator[Broker]:
     """Generate passwords with the shipped tool, start Mosquitto on loopback, yield, stop it."""
     secrets_dir = workdir / "secrets"
-    subprocess.run(["python3", str(MAKE_PASSWORDS), "--acl", str(SHIPPED_ACL), "--out", str(secrets_dir)],
-                   check=True, capture_output=True, text=True)
+    subprocess.run(
+        ["python3", str(MAKE_PASSWORDS), "--acl", str(SHIPPED_ACL), "--out", str(secrets_dir)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     passwords = {p.stem: p.read_text().strip() for p in secrets_dir.glob("*.password")}
     (workdir / "conf.d").mkdir()
     (workdir / "data").mkdir()
     port = free_port()
-    conf = adapt_conf(SHIPPED_CONF.read_text(), port, {
-        "password_file": secrets_dir / "broker" / "mosquitto_passwd", "acl_file": SHIPPED_ACL,
-        "include_dir": workdir / "conf.d", "persistence_location": workdir / "data"})
+    conf = adapt_conf(
+        SHIPPED_CONF.read_text(),
+        port,
+        {
+            "password_file": secrets_dir / "broker" / "mosquitto_passwd",
+            "acl_file": SHIPPED_ACL,
+            "include_dir": workdir / "conf.d",
+            "persistence_location": workdir / "data",
+        },
+    )
     conf_file = workdir / "mosquitto.conf"
     conf_file.write_text(conf)
     log_file = workdir / "mosquitto.log"

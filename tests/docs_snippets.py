@@ -59,8 +59,10 @@ def _markers(lines: list[str], fence_index: int, path: Path) -> dict[str, list[s
     if found.get("terminal") and found.get("not-run"):
         raise SnippetError(f"{path.name}:{fence_index + 1}: a block is either `terminal` or `not-run`")
     if any(not reason for reason in found.get("not-run", []) + found.get("terminal", [])):
-        raise SnippetError(f"{path.name}:{fence_index + 1}: `not-run` needs a reason, e.g. "
-                           "<!-- not-run: needs a Docker engine -->")
+        raise SnippetError(
+            f"{path.name}:{fence_index + 1}: `not-run` needs a reason, e.g. "
+            "<!-- not-run: needs a Docker engine -->"
+        )
     return found
 
 
@@ -83,7 +85,7 @@ def parse_snippets(path: Path) -> list[Snippet]:
         body: list[str] = []
         index += 1
         while index < len(lines) and not lines[index].strip().startswith(fence):
-            body.append(lines[index][len(match["indent"]):])
+            body.append(lines[index][len(match["indent"]) :])
             index += 1
         if index >= len(lines):
             raise SnippetError(f"{path.name}:{start + 1}: code fence never closed")
@@ -91,10 +93,18 @@ def parse_snippets(path: Path) -> list[Snippet]:
         exit_codes = markers.get("expect-exit", ["0"])
         if len(exit_codes) != 1 or not exit_codes[0].isdigit():
             raise SnippetError(f"{path.name}:{start + 1}: expect-exit takes one integer")
-        snippets.append(Snippet(
-            path=path, line=start + 1, lang=match["info"].lower(), code="\n".join(body) + "\n",
-            not_run=_first(markers, "not-run"), expect_exit=int(exit_codes[0]),
-            expect_output=markers.get("expect-output", []), terminal=_first(markers, "terminal")))
+        snippets.append(
+            Snippet(
+                path=path,
+                line=start + 1,
+                lang=match["info"].lower(),
+                code="\n".join(body) + "\n",
+                not_run=_first(markers, "not-run"),
+                expect_exit=int(exit_codes[0]),
+                expect_output=markers.get("expect-output", []),
+                terminal=_first(markers, "terminal"),
+            )
+        )
         index += 1
     return snippets
 

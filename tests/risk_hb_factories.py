@@ -25,11 +25,11 @@ from pydantic import Field
 
 from hummingbot_plugin.audit import AuditLog
 from hummingbot_plugin.hb.risk_gate import RiskGate, RiskGatedController
-from hummingbot_plugin.hb.sim.exchange import SimulatedExchange
-from hummingbot_plugin.hb.sim.market_data import ReplayMarketDataProvider
 from hummingbot_plugin.risk import JsonStateStore, RiskGuard, RiskLimits
-from hummingbot_plugin.sim.candle_store import CandleStore
-from hummingbot_plugin.sim.config import PairRules, SimExchangeConfig
+from hummingbot_plugin.simulation.engine.candle_store import CandleStore
+from hummingbot_plugin.simulation.engine.config import PairRules, SimExchangeConfig
+from hummingbot_plugin.simulation.exchange.exchange import SimulatedExchange
+from hummingbot_plugin.simulation.exchange.market_data import ReplayMarketDataProvider
 
 T0 = 1_700_000_000.0
 PAIR = "BTC-USDT"

@@ -220,7 +220,7 @@ def test_hummingbot_finds_exactly_our_config_and_controller_classes() -> None:
 
 
 def test_signal_and_quantiles_reach_the_metrics_of_the_gate(tmp_path: Path) -> None:
-    from hummingbot_plugin.metrics import PluginMetrics
+    from hummingbot_plugin.prometheus import PluginMetrics
 
     clock = Clock(NOW_BAR + HOUR + 1)
     controller = make_controller(make_config(long_threshold=0.01), real_candles(), clock)

@@ -194,8 +194,8 @@ def test_backtest_entries_equal_research_positions(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_replay_entries_equal_research_positions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from hummingbot_plugin.hb.sim.replay import ReplayRequest, run_replay
     from hummingbot_plugin.settings import data_file
+    from hummingbot_plugin.simulation.replay.run import ReplayRequest, run_replay
 
     monkeypatch.setenv("HBP_STATE_DIR", str(tmp_path / "state"))
     config = _test_config(tmp_path, "ai_costaware_btc_usdt_1h_oos2023.yml")

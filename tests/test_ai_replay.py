@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from hummingbot_plugin.hb.sim.replay import ReplayRequest, run_replay
 from hummingbot_plugin.settings import PROJECT_ROOT, data_file
+from hummingbot_plugin.simulation.replay.run import ReplayRequest, run_replay
 
 pytestmark = pytest.mark.slow
 

@@ -9,13 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hummingbot_plugin.backtest.budget import Sizing, SpotAccount
 from hummingbot_plugin.data import load_candles, to_epoch_bound
 from hummingbot_plugin.errors import ConfigError
-from hummingbot_plugin.hb.backtest_run import EngineRun, run_offline
 from hummingbot_plugin.hb.controller_config import load_controller_config
 from hummingbot_plugin.ledger import Fill, LedgerBook, Market, Marks, account_figures, build_ledger
 from hummingbot_plugin.settings import PROJECT_ROOT
+from hummingbot_plugin.simulation.backtest.budget import Sizing, SpotAccount
+from hummingbot_plugin.simulation.backtest.offline_run import EngineRun, run_offline
 
 ETH_CONFIG = PROJECT_ROOT / "conf" / "controllers" / "ai_livestream_eth_usdt_1h.yml"
 FEE = 0.001

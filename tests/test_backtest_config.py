@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from hummingbot_plugin.backtest.runner import BacktestRequest
 from hummingbot_plugin.cli import build_parser
 from hummingbot_plugin.errors import ConfigError
 from hummingbot_plugin.hb.controller_config import load_controller_config
 from hummingbot_plugin.settings import PROJECT_ROOT
+from hummingbot_plugin.simulation.backtest.runner import BacktestRequest
 
 CONF = PROJECT_ROOT / "conf" / "controllers"
 

@@ -16,11 +16,11 @@ from hummingbot.strategy_v2.executors.position_executor.data_types import (
 from hummingbot.strategy_v2.models.executors import CloseType
 
 from hummingbot_plugin.data import load_candles, to_epoch_bound
-from hummingbot_plugin.hb.backtest_position_sim import BarPositionSimulator
-from hummingbot_plugin.hb.backtest_run import EngineRun, run_offline
 from hummingbot_plugin.hb.controller_config import load_controller_config
 from hummingbot_plugin.ledger import Marks, account_figures, build_ledger
 from hummingbot_plugin.settings import PROJECT_ROOT
+from hummingbot_plugin.simulation.backtest.offline_run import EngineRun, run_offline
+from hummingbot_plugin.simulation.backtest.position_sim import BarPositionSimulator
 
 BTC_CONFIG = PROJECT_ROOT / "conf" / "controllers" / "ai_livestream_btc_usdt_1h.yml"
 FEE = 0.001

@@ -15,7 +15,7 @@ from hummingbot.strategy_v2.executors.data_types import ConnectorPair
 
 from hummingbot_plugin.data import load_candles, resample_candles
 from hummingbot_plugin.errors import ConfigError, DataError, SimulationError
-from hummingbot_plugin.hb.offline_provider import OfflineDataProvider
+from hummingbot_plugin.simulation.backtest.offline_provider import OfflineDataProvider
 
 START = 1_672_531_200  # 2023-01-01
 END = START + 14 * 86_400

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from hummingbot_plugin.data import load_candles, to_epoch_bound
-from hummingbot_plugin.hb.backtest_run import EngineRun, run_offline
 from hummingbot_plugin.hb.controller_config import load_controller_config
 from hummingbot_plugin.ledger import LedgerBook, Marks, account_figures, build_ledger
 from hummingbot_plugin.settings import PROJECT_ROOT
+from hummingbot_plugin.simulation.backtest.offline_run import EngineRun, run_offline
 
 pytestmark = pytest.mark.slow
 

@@ -24,7 +24,7 @@ from hummingbot_plugin.baseline.trend_signal import TrendParams, check_short_all
 from hummingbot_plugin.data import load_candles
 from hummingbot_plugin.errors import ConfigError
 from hummingbot_plugin.hb.config_discovery import ensure_project_importable
-from hummingbot_plugin.hb.offline_provider import OfflineDataProvider
+from hummingbot_plugin.simulation.backtest.offline_provider import OfflineDataProvider
 
 ensure_project_importable()
 _module = importlib.import_module("controllers.directional_trading.baseline_trend")

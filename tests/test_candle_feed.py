@@ -21,7 +21,7 @@ def test_candle_feed_settings_are_validated(tmp_path: Path) -> None:
 
     from hummingbot_plugin.cli.client import client_command
     from hummingbot_plugin.errors import ConfigError
-    from hummingbot_plugin.hb.sim.recorded_feed import RecordedFeedSettings, settings_from_env
+    from hummingbot_plugin.simulation.paper.recorded_feed import RecordedFeedSettings, settings_from_env
 
     env = {
         "HBP_PAPER_FEED": "candles",
@@ -60,11 +60,11 @@ def test_candle_feed_plays_the_candle_path_and_serves_the_full_history(
     """A paper venue on ``--feed candles``: books from the bars' path at 3600x, no public connector, and
     the controllers' 1h candles with the history before the start, the newest closing at the client time."""
     from hummingbot_plugin.data import load_candles
-    from hummingbot_plugin.hb import paper_mode
-    from hummingbot_plugin.hb.sim.recorded_candles import _Session
-    from hummingbot_plugin.hb.sim.recorded_feed import existing_clock, settings_from_env
     from hummingbot_plugin.settings import data_dir
-    from hummingbot_plugin.sim.paper import PaperTradingSettings
+    from hummingbot_plugin.simulation.engine.paper import PaperTradingSettings
+    from hummingbot_plugin.simulation.paper import mode as paper_mode
+    from hummingbot_plugin.simulation.paper.recorded_candles import _Session
+    from hummingbot_plugin.simulation.paper.recorded_feed import existing_clock, settings_from_env
 
     start = 1678608000.0  # 2023-03-12T08:00Z (a start no other test uses: one clock per settings)
     env = {"HBP_PAPER_FEED": "candles", "HBP_PAPER_FEED_SPEED": "3600", "HBP_PAPER_FEED_START": str(start)}
@@ -102,8 +102,8 @@ def test_simulated_order_ids_never_repeat_across_sessions() -> None:
     every order (``Order.id`` is unique). A replay keeps reproducible ids from 1."""
     import asyncio
 
-    from hummingbot_plugin.hb.sim.exchange import SimulatedExchange, session_order_seed
-    from hummingbot_plugin.sim.config import build_venue_config
+    from hummingbot_plugin.simulation.engine.config import build_venue_config
+    from hummingbot_plugin.simulation.exchange.exchange import SimulatedExchange, session_order_seed
 
     config = build_venue_config("binance", ["BTC-USDT"], {}, {"USDT": Decimal(1000)})
 

@@ -24,8 +24,8 @@ from hummingbot_plugin.cli import main
 from hummingbot_plugin.data import load_candles, write_candles_csv
 from hummingbot_plugin.data.sanity import SanityLimits, check_bars
 from hummingbot_plugin.errors import DataError
-from hummingbot_plugin.hb.offline_provider import OfflineDataProvider
 from hummingbot_plugin.hb.risk_gate import RiskGate
+from hummingbot_plugin.simulation.backtest.offline_provider import OfflineDataProvider
 
 SHIPPED = [
     "binance_BTC-USDT_1h.csv",
@@ -298,9 +298,9 @@ def test_a_backtest_through_hummingbots_engine_never_trades_on_a_quarantined_bar
     shared_data_dir: Path,
 ) -> None:
     """Traded on, a +50 % print while a long is open adds three positions; quarantined, nothing changes."""
-    from hummingbot_plugin.hb.backtest_run import EngineRun, run_offline
     from hummingbot_plugin.hb.controller_config import load_controller_config
     from hummingbot_plugin.settings import PROJECT_ROOT
+    from hummingbot_plugin.simulation.backtest.offline_run import EngineRun, run_offline
 
     candles = load_candles(shared_data_dir / "binance_BTC-USDT_1h.csv", start="2022-09-01", end="2023-02-28")
     config = load_controller_config(PROJECT_ROOT / "conf" / "controllers" / "ai_livestream_btc_usdt_1h.yml")

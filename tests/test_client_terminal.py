@@ -9,7 +9,6 @@ keep them off) and their own state folder; the controllers are the shipped ones,
 
 from __future__ import annotations
 
-import inspect
 import json
 import re
 import secrets
@@ -34,7 +33,7 @@ KEY_ID = "ops"
 # --json out.json` opens its first position at 2023-03-10T00:00Z (5 trades in the period), i.e. after
 # the 4th bar played from this start: an entry within seconds, with > 5000 bars of history before it.
 # Speed 600 plays a 1h bar every 6 s: a controller decides on the newest closed bar only, so a tick slower
-# than one bar (a loaded CI machine at 3600x) would skip the entry bar and wait days of recording for the next.
+# than one bar (a loaded CI machine at 3600x) would skip the entry bar and wait days of recording.
 AI_START = "2023-03-09T20:00Z"
 AI_SPEED = "600"
 # case -> (shipped script config, controller id, status lines of that controller, override or None,
@@ -165,17 +164,6 @@ def _kill_switch(mqtt: MqttAccess, secret: bytes) -> dict[str, Any]:
     return dict(publish_signed(mqtt, f"{topic}/command", f"{topic}/ack", body, (KEY_ID, secret)))
 
 
-def test_root_path_patch_matches_upstream() -> None:
-    """client_boot replaces hummingbot.root_path(): fail loudly if upstream's function changes."""
-    import hummingbot
-
-    source = inspect.getsource(hummingbot.root_path)
-    signature = inspect.signature(hummingbot.root_path)
-    assert not signature.parameters and signature.return_annotation in (Path, "Path"), signature
-    assert 'realpath(join(__file__, "../../"))' in source, source
-    assert callable(hummingbot.set_prefix_path)
-
-
 # ----- the pieces, without a terminal ------------------------------------------------------------
 def _args(**over: Any) -> Any:
     import argparse
@@ -194,6 +182,9 @@ def test_client_command_prepares_the_root_and_refuses_bad_starts(tmp_path: Path)
     shipped = "conf/scripts/market_making_pmm.yml"
     argv, env = client_command(_args(script=shipped, feed="recorded", speed=5.0, root=root), {})
     assert argv[-2:] == ["--v2", "market_making_pmm.yml"] and env["HBP_PAPER_FEED_SPEED"] == "5.0"
+    assert argv[1:3] == ["-m", "hummingbot_plugin.simulation.paper.client_boot"]  # offline services
+    live_argv, _ = client_command(_args(script=shipped, root=root), {})
+    assert live_argv[1:3] == ["-m", "hummingbot_plugin.hb.client_boot"]  # the adapter alone
     for entry in ("scripts", "controllers", "models", "conf/controllers", f"{shipped}"):
         assert (root / entry).resolve() == (PROJECT_ROOT / entry).resolve(), entry
     word = (root / "conf" / ".password_verification").read_text()
@@ -216,7 +207,7 @@ def test_client_command_prepares_the_root_and_refuses_bad_starts(tmp_path: Path)
 
 def test_recorded_feed_settings_are_validated(monkeypatch: pytest.MonkeyPatch) -> None:
     from hummingbot_plugin.errors import ConfigError
-    from hummingbot_plugin.hb.sim.recorded_feed import settings_from_env
+    from hummingbot_plugin.simulation.paper.recorded_feed import settings_from_env
 
     assert settings_from_env({}) is None and settings_from_env({"HBP_PAPER_FEED": "live"}) is None
     assert settings_from_env({"HBP_PAPER_FEED": "recorded", "HBP_PAPER_FEED_SPEED": "3"}).speed == 3.0  # type: ignore[union-attr]
@@ -228,10 +219,10 @@ def test_recorded_feed_settings_are_validated(monkeypatch: pytest.MonkeyPatch) -
 def test_paper_venue_on_the_recorded_capture_never_builds_a_public_connector(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from hummingbot_plugin.hb import paper_mode
-    from hummingbot_plugin.hb.sim.recorded_candles import _Session
-    from hummingbot_plugin.hb.sim.recorded_feed import existing_clock, settings_from_env
-    from hummingbot_plugin.sim.paper import PaperTradingSettings
+    from hummingbot_plugin.simulation.engine.paper import PaperTradingSettings
+    from hummingbot_plugin.simulation.paper import mode as paper_mode
+    from hummingbot_plugin.simulation.paper.recorded_candles import _Session
+    from hummingbot_plugin.simulation.paper.recorded_feed import existing_clock, settings_from_env
 
     start = 1723161260.0  # 2024-08-08 23:54:20 UTC, inside the capture
     env = {"HBP_PAPER_FEED": "recorded", "HBP_PAPER_FEED_SPEED": "10", "HBP_PAPER_FEED_START": str(start)}
@@ -249,6 +240,21 @@ def test_paper_venue_on_the_recorded_capture_never_builds_a_public_connector(
     bars = _Session(settings_from_env(env)).closed("binance", "BTC-USDT", "1h", 1000)  # type: ignore[arg-type]
     assert len(bars) == 321  # every 1h bar of the 1m file closed before the recorded time
     assert bars["timestamp"].iloc[-1] + 3600 <= clock.recorded() + (5000.0 - start)
+
+
+@pytest.mark.parametrize(
+    "boot", ["hummingbot_plugin.hb.client_boot", "hummingbot_plugin.simulation.paper.client_boot"]
+)
+def test_a_client_boot_module_imports_no_hummingbot_client_before_the_root_is_set(boot: str) -> None:
+    """hummingbot.client computes its paths from root_path() at import: a boot module that imported it
+    before prepare() would make point_root refuse to start."""
+    import subprocess
+    import sys
+
+    imported = "any(m.startswith('hummingbot.client') for m in sys.modules)"
+    code = f"import sys, {boot}\nsys.exit(7 if {imported} else 0)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr or "hummingbot.client imported by the boot module"
 
 
 def test_network_guard_refuses_remote_hosts_and_allows_loopback(tmp_path: Path) -> None:

@@ -16,11 +16,19 @@ PERIOD = {"first_bar": "2023-01-01T00:00:00Z", "last_bar": "2023-12-31T23:00:00Z
 
 def _make_result(path: Path, **overrides: Any) -> Path:
     document: dict[str, Any] = {
-        "return_pct": 12.5, "sharpe_daily_annualized": 1.1, "max_drawdown_pct": 7.0,
-        "net_pnl_quote": 125.0, "trades": 9, "win_rate": 0.5, "fees_quote": 3.0,
-        "exposure_time_pct": 40.0, "buy_and_hold_return_pct": 80.0,
-        "buy_and_hold_sharpe_daily_annualized": 2.0, "buy_and_hold_max_drawdown_pct": 20.0,
-        "period": PERIOD, "metrics_scope": "account (every market and venue)",
+        "return_pct": 12.5,
+        "sharpe_daily_annualized": 1.1,
+        "max_drawdown_pct": 7.0,
+        "net_pnl_quote": 125.0,
+        "trades": 9,
+        "win_rate": 0.5,
+        "fees_quote": 3.0,
+        "exposure_time_pct": 40.0,
+        "buy_and_hold_return_pct": 80.0,
+        "buy_and_hold_sharpe_daily_annualized": 2.0,
+        "buy_and_hold_max_drawdown_pct": 20.0,
+        "period": PERIOD,
+        "metrics_scope": "account (every market and venue)",
     }
     document.update(overrides)
     path.write_text(json.dumps(document))

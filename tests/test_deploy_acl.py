@@ -51,9 +51,14 @@ def parse_acl(text: str) -> dict[str | None, Rights]:
 
 def matches(pattern: str, topic: str) -> bool:
     """MQTT filter matching (`+` one level, `#` the rest)."""
-    regex = "^" + "/".join(
-        "[^/]+" if part == "+" else ".*" if part == "#" else re.escape(part) for part in pattern.split("/")
-    ) + "$"
+    regex = (
+        "^"
+        + "/".join(
+            "[^/]+" if part == "+" else ".*" if part == "#" else re.escape(part)
+            for part in pattern.split("/")
+        )
+        + "$"
+    )
     return re.match(regex.replace("/.*$", "(/.*)?$"), topic) is not None
 
 
@@ -80,8 +85,9 @@ def test_anonymous_clients_get_nothing(acl: dict[str | None, Rights]) -> None:
 
 @pytest.mark.parametrize("user", NON_ADMINS)
 @pytest.mark.parametrize("command", RPC_COMMANDS)
-def test_only_admin_may_send_hummingbot_remote_commands(acl: dict[str | None, Rights], user: str,
-                                                        command: str) -> None:
+def test_only_admin_may_send_hummingbot_remote_commands(
+    acl: dict[str | None, Rights], user: str, command: str
+) -> None:
     assert allowed(acl["admin"], "write", f"hbot/bot1/{command}")
     assert not allowed(acl[user], "write", f"hbot/bot1/{command}")
 
@@ -102,25 +108,45 @@ def test_bot_reads_inputs_writes_outputs_and_nothing_else(acl: dict[str | None, 
     assert not allowed(bot, "write", "hbot/control/risk/command")  # cannot reset its own HALTED state
     for topic in ("hbot/control/c1/ack", "hbot/control/c1/status", "hbot/bot1/hb", "rpc-3f2a"):
         assert allowed(bot, "write", topic), topic
-    for topic in ("hbot/control/c1/override", "hbot/predictions/btc_usdt/ML_SIGNALS", "hbot/bot1/config",
-                  "hbot/control/c1/anything", "other/topic"):
+    for topic in (
+        "hbot/control/c1/override",
+        "hbot/predictions/btc_usdt/ML_SIGNALS",
+        "hbot/bot1/config",
+        "hbot/control/c1/anything",
+        "other/topic",
+    ):
         assert not allowed(bot, "write", topic), topic
 
 
 def test_roles_are_separated(acl: dict[str | None, Rights]) -> None:
     assert acl["signals"].write == ["hbot/predictions/+/ML_SIGNALS"] and not acl["signals"].read
-    assert acl["operator"].write == ["hbot/control/+/override", "hbot/control/risk/command",
-                                     "hbot/+/control/+/override", "hbot/+/control/risk/command"]
+    assert acl["operator"].write == [
+        "hbot/control/+/override",
+        "hbot/control/risk/command",
+        "hbot/+/control/+/override",
+        "hbot/+/control/risk/command",
+    ]
     assert not acl["monitor"].write
     assert not allowed(acl["operator"], "read", "hbot/control/c1/override")  # cannot watch others' overrides
 
 
 def _own_topics(bot: str) -> tuple[list[str], list[str]]:
     """(topics bot reads, topics it writes) in its own namespace."""
-    reads = [f"hbot/{bot}/control/c1/override", f"hbot/{bot}/control/risk/command", f"hbot/{bot}/config",
-             f"hbot/{bot}/start", f"hbot/{bot}/external/event/x"]
-    writes = [f"hbot/{bot}/control/c1/ack", f"hbot/{bot}/control/c1/status", f"hbot/{bot}/control/risk/ack",
-              f"hbot/{bot}/log", f"hbot/{bot}/hb", f"hbot/{bot}/status_updates"]
+    reads = [
+        f"hbot/{bot}/control/c1/override",
+        f"hbot/{bot}/control/risk/command",
+        f"hbot/{bot}/config",
+        f"hbot/{bot}/start",
+        f"hbot/{bot}/external/event/x",
+    ]
+    writes = [
+        f"hbot/{bot}/control/c1/ack",
+        f"hbot/{bot}/control/c1/status",
+        f"hbot/{bot}/control/risk/ack",
+        f"hbot/{bot}/log",
+        f"hbot/{bot}/hb",
+        f"hbot/{bot}/status_updates",
+    ]
     return reads, writes
 
 

@@ -84,8 +84,10 @@ def test_bot_publishes_acks_and_status_to_operator_and_monitor(connect: Connect)
     assert monitor.received(until_topic=STATUS) == [STATUS]
 
 
-@pytest.mark.parametrize("topic", [
-    f"hbot/{INSTANCE}/config", f"hbot/{INSTANCE}/start", OVERRIDE, PREDICTION, "hbot/other/anything/deep"])
+@pytest.mark.parametrize(
+    "topic",
+    [f"hbot/{INSTANCE}/config", f"hbot/{INSTANCE}/start", OVERRIDE, PREDICTION, "hbot/other/anything/deep"],
+)
 def test_bot_cannot_publish_commands_overrides_or_predictions(connect: Connect, topic: str) -> None:
     bot, admin = connect("hbot"), connect("admin")
     assert admin.subscribe("hbot/#")
@@ -94,10 +96,18 @@ def test_bot_cannot_publish_commands_overrides_or_predictions(connect: Connect, 
     assert admin.received(until_topic=ACK) == [ACK]
 
 
-@pytest.mark.parametrize(("user", "topic"), [
-    ("operator", f"hbot/{INSTANCE}/config"), ("operator", f"hbot/{INSTANCE}/stop"),
-    ("operator", PREDICTION), ("signals", OVERRIDE), ("signals", f"hbot/{INSTANCE}/config"),
-    ("monitor", OVERRIDE), ("monitor", f"hbot/{INSTANCE}/import")])
+@pytest.mark.parametrize(
+    ("user", "topic"),
+    [
+        ("operator", f"hbot/{INSTANCE}/config"),
+        ("operator", f"hbot/{INSTANCE}/stop"),
+        ("operator", PREDICTION),
+        ("signals", OVERRIDE),
+        ("signals", f"hbot/{INSTANCE}/config"),
+        ("monitor", OVERRIDE),
+        ("monitor", f"hbot/{INSTANCE}/import"),
+    ],
+)
 def test_non_admins_cannot_send_rpc_or_cross_roles(connect: Connect, user: str, topic: str) -> None:
     sender, bot = connect(user), connect("hbot")
     assert bot.subscribe(f"hbot/{INSTANCE}/config") and bot.subscribe("hbot/control/+/override")
@@ -121,11 +131,17 @@ def test_rpc_replies_reach_admin_only(connect: Connect) -> None:
         assert "rpc-42" not in reader.received(until_topic=ACK)
 
 
-@pytest.mark.parametrize(("user", "topic", "allowed"), [
-    ("monitor", f"hbot/{INSTANCE}/log", STATUS), ("operator", f"hbot/{INSTANCE}/log", ACK),
-    ("monitor", f"hbot/{INSTANCE}/config", STATUS), ("operator", PREDICTION, ACK),
-    ("operator", OVERRIDE, ACK),
-    ("monitor", OVERRIDE, STATUS)])
+@pytest.mark.parametrize(
+    ("user", "topic", "allowed"),
+    [
+        ("monitor", f"hbot/{INSTANCE}/log", STATUS),
+        ("operator", f"hbot/{INSTANCE}/log", ACK),
+        ("monitor", f"hbot/{INSTANCE}/config", STATUS),
+        ("operator", PREDICTION, ACK),
+        ("operator", OVERRIDE, ACK),
+        ("monitor", OVERRIDE, STATUS),
+    ],
+)
 def test_reads_outside_the_role_are_not_delivered(
     connect: Connect, user: str, topic: str, allowed: str
 ) -> None:
@@ -151,8 +167,14 @@ def test_fleet_bots_only_use_their_own_namespace(
     own = f"hbot/{bot}/control/c1/override"
     assert operator.publish(own)  # sentinel, after the other bot's command and override
     assert me.received(until_topic=own) == [f"hbot/{bot}/config", own]
-    for topic in (f"hbot/{other}/control/c1/ack", f"hbot/{other}/hb", f"hbot/{bot}/control/c1/override",
-                  f"hbot/{other}/config", "hbot/control/c1/ack", PREDICTION):
+    for topic in (
+        f"hbot/{other}/control/c1/ack",
+        f"hbot/{other}/hb",
+        f"hbot/{bot}/control/c1/override",
+        f"hbot/{other}/config",
+        "hbot/control/c1/ack",
+        PREDICTION,
+    ):
         assert not me.publish(topic), f"broker accepted {bot} publishing {topic}"
     assert me.publish(f"hbot/{bot}/control/c1/ack")
     assert operator.received(until_topic=f"hbot/{bot}/control/c1/ack") == [f"hbot/{bot}/control/c1/ack"]
@@ -162,6 +184,7 @@ def test_rotating_one_password_keeps_the_others(tmp_path: Path) -> None:
     import subprocess
 
     from deploy_broker import MAKE_PASSWORDS, SHIPPED_ACL
+
     args = ["python3", str(MAKE_PASSWORDS), "--acl", str(SHIPPED_ACL), "--out", str(tmp_path)]
     subprocess.run(args, check=True, capture_output=True)
     before = {p.stem: p.read_text() for p in tmp_path.glob("*.password")}

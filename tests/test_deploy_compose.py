@@ -105,9 +105,14 @@ def test_hummingbot_mounts_match_hummingbots_own_paths() -> None:
     from hummingbot.client import settings
 
     binds = {Path(source).relative_to(ROOT).as_posix(): target for source, target in _binds("hummingbot")}
-    expected = {"conf": settings.CONF_DIR_PATH.name, "controllers": settings.CONTROLLERS_MODULE,
-                "scripts": settings.SCRIPT_STRATEGIES_MODULE, "logs": settings.DEFAULT_LOG_FILE_PATH.name,
-                "models": "models", "data": "data"}
+    expected = {
+        "conf": settings.CONF_DIR_PATH.name,
+        "controllers": settings.CONTROLLERS_MODULE,
+        "scripts": settings.SCRIPT_STRATEGIES_MODULE,
+        "logs": settings.DEFAULT_LOG_FILE_PATH.name,
+        "models": "models",
+        "data": "data",
+    }
     assert binds == {host: f"{HB_HOME}/{inside}" for host, inside in expected.items()}
     models_volume = next(v for v in _service("hummingbot")["volumes"] if v.startswith(str(ROOT / "models")))
     assert models_volume.endswith(":ro"), "the bot must not be able to modify model files"
@@ -208,7 +213,7 @@ def test_broker_service_mounts_what_mosquitto_conf_reads() -> None:
 
 
 def test_prometheus_scrapes_the_bot_exporter() -> None:
-    from hummingbot_plugin.metrics import HOST_ENV, PORT_ENV, MetricsSettings
+    from hummingbot_plugin.prometheus import HOST_ENV, PORT_ENV, MetricsSettings
 
     config = yaml.safe_load((DEPLOY / "prometheus" / "prometheus.yml").read_text())
     targets = [t for job in config["scrape_configs"] for sc in job["static_configs"] for t in sc["targets"]]
@@ -220,7 +225,7 @@ def test_prometheus_scrapes_the_bot_exporter() -> None:
 
 
 def _exported_metric_names() -> set[str]:
-    from hummingbot_plugin.metrics import PluginMetrics
+    from hummingbot_plugin.prometheus import PluginMetrics
 
     names = set()
     for family in PluginMetrics().registry.collect():
@@ -246,8 +251,15 @@ def test_grafana_provisioning_and_dashboard_are_consistent() -> None:
     used = set(re.findall(r"\b(hbp_[a-z_]+)\b", queries))
     unknown = used - _exported_metric_names()
     assert not unknown, f"dashboard queries metrics the exporter does not define: {unknown}"
-    for metric in ("hbp_signal", "hbp_signal_probability", "hbp_pnl_quote", "hbp_drawdown_pct",
-                   "hbp_risk_state", "hbp_mqtt_rejections_total", "hbp_risk_denials_total"):
+    for metric in (
+        "hbp_signal",
+        "hbp_signal_probability",
+        "hbp_pnl_quote",
+        "hbp_drawdown_pct",
+        "hbp_risk_state",
+        "hbp_mqtt_rejections_total",
+        "hbp_risk_denials_total",
+    ):
         assert re.search(rf"\b{metric}\b", queries), f"dashboard has no panel on {metric}"
 
 

@@ -22,8 +22,16 @@ from docs_snippets import Snippet, SnippetError, broken_links, documents, parse_
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = documents(ROOT)
 BLOCK_TIMEOUT_S = 300
-_ANYWHERE = shutil.ignore_patterns("__pycache__", ".mypy_cache", ".ruff_cache", ".hypothesis",
-                                   ".pytest_cache", "*.password", "*.tmp", "*.swp")
+_ANYWHERE = shutil.ignore_patterns(
+    "__pycache__",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".hypothesis",
+    ".pytest_cache",
+    "*.password",
+    "*.tmp",
+    "*.swp",
+)
 # runtime output, at the project root only (hummingbot_plugin/data is a package)
 _TOP_LEVEL = {".venv", ".git", "out", "logs", "data"}
 
@@ -57,20 +65,33 @@ def project_copy(tmp_path: Path, shared_data_dir: Path) -> Iterator[tuple[Path, 
     except shutil.Error as exc:  # files deleted while copying (an editor's temp file): fine if gone
         still_there = [src for src, _dst, _why in exc.args[0] if Path(src).exists()]
         assert not still_there, f"could not copy {still_there}"
-    env = {"PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}", "HOME": str(tmp_path),
-           "HBP_DATA_DIR": str(shared_data_dir), "HBP_STATE_DIR": str(tmp_path / "state"),
-           "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg"}
+    env = {
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+        "HOME": str(tmp_path),
+        "HBP_DATA_DIR": str(shared_data_dir),
+        "HBP_STATE_DIR": str(tmp_path / "state"),
+        "LANG": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "MPLBACKEND": "Agg",
+    }
     yield copy, env
 
 
 def _run_bash(snippet: Snippet, cwd: Path, env: dict[str, str], isolate: list[str]) -> str:
     script = "ip link set lo up 2>/dev/null || true\nset -euo pipefail\n" + snippet.code
-    done = subprocess.run([*isolate, "bash", "-c", script], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=BLOCK_TIMEOUT_S)
+    done = subprocess.run(
+        [*isolate, "bash", "-c", script],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=BLOCK_TIMEOUT_S,
+    )
     output = done.stdout + done.stderr
     assert done.returncode == snippet.expect_exit, (
         f"{snippet.where}: exit {done.returncode} (expected {snippet.expect_exit})\n"
-        f"{snippet.code}\n{output[-3000:]}")
+        f"{snippet.code}\n{output[-3000:]}"
+    )
     for text in snippet.expect_output:
         assert text in output, f"{snippet.where}: output lacks {text!r}\n{output[-3000:]}"
     return output
@@ -78,9 +99,11 @@ def _run_bash(snippet: Snippet, cwd: Path, env: dict[str, str], isolate: list[st
 
 def test_marker_parsing(tmp_path: Path) -> None:
     doc = tmp_path / "x.md"
-    doc.write_text("a\n<!-- not-run: needs docker -->\n\n```bash\necho hi\n```\n"
-                   "<!-- expect-exit: 2 -->\n<!-- expect-output: boom -->\n```bash\nexit 2\n```\n"
-                   "```yaml\nk: v\n```\n")
+    doc.write_text(
+        "a\n<!-- not-run: needs docker -->\n\n```bash\necho hi\n```\n"
+        "<!-- expect-exit: 2 -->\n<!-- expect-output: boom -->\n```bash\nexit 2\n```\n"
+        "```yaml\nk: v\n```\n"
+    )
     first, second, third = parse_snippets(doc)
     assert (first.not_run, first.line, first.code) == ("needs docker", 4, "echo hi\n")
     assert (second.not_run, second.expect_exit, second.expect_output) == (None, 2, ["boom"])
@@ -189,8 +212,12 @@ def test_relative_links_point_to_existing_files_and_headings(doc: Path) -> None:
 
 
 def test_link_checker_reports_missing_files_and_anchors(tmp_path: Path) -> None:
-    (tmp_path / "a.md").write_text("# Title\n## Step 2: run it\n[ok](b.md#the-end) [self](#step-2-run-it)\n"
-                                   "[gone](c.md) [bad](b.md#nope) [web](https://example.org/x)\n")
+    (tmp_path / "a.md").write_text(
+        "# Title\n## Step 2: run it\n[ok](b.md#the-end) [self](#step-2-run-it)\n"
+        "[gone](c.md) [bad](b.md#nope) [web](https://example.org/x)\n"
+    )
     (tmp_path / "b.md").write_text("## The end\n")
     assert broken_links(tmp_path / "a.md", tmp_path) == [
-        "a.md:4: c.md (no such file)", "a.md:4: b.md#nope (no such heading)"]
+        "a.md:4: c.md (no such file)",
+        "a.md:4: b.md#nope (no such heading)",
+    ]

@@ -36,10 +36,16 @@ class _Sample(BaseModel):
 
     Second paragraph is not shown."""
 
-    pair: str = Field(..., pattern=r"^[A-Z]+-[A-Z]+$",
-                      json_schema_extra={"prompt": "Pair: ", "is_updatable": False})
-    spread: Decimal = Field(default=Decimal("0.001"), gt=0, le=Decimal("0.5"), description="half spread",
-                            json_schema_extra={"is_updatable": True})
+    pair: str = Field(
+        ..., pattern=r"^[A-Z]+-[A-Z]+$", json_schema_extra={"prompt": "Pair: ", "is_updatable": False}
+    )
+    spread: Decimal = Field(
+        default=Decimal("0.001"),
+        gt=0,
+        le=Decimal("0.5"),
+        description="half spread",
+        json_schema_extra={"is_updatable": True},
+    )
     mode: _Mode = Field(default=_Mode.SLOW, json_schema_extra={"is_updatable": False})
     side: Literal["buy", "sell"] | None = None
     inner: _Inner = Field(default_factory=_Inner, json_schema_extra={"is_updatable": True})
@@ -54,7 +60,10 @@ def test_every_field_is_described_with_type_default_range_and_updatability() -> 
     docs = {d.name: d for d in describe_model(_Sample)}
     assert list(docs) == ["pair", "spread", "mode", "side", "inner"]
     assert (docs["pair"].default, docs["pair"].allowed, docs["pair"].updatable) == (
-        "**required**", "matches `^[A-Z]+-[A-Z]+$`", "no")
+        "**required**",
+        "matches `^[A-Z]+-[A-Z]+$`",
+        "no",
+    )
     assert docs["pair"].text == "Pair"
     spread = docs["spread"]
     assert (spread.type_text, spread.default, spread.allowed) == ("Decimal", "`0.001`", "> 0, ≤ 0.5")
@@ -66,8 +75,10 @@ def test_every_field_is_described_with_type_default_range_and_updatability() -> 
 
 
 def test_reference_renders_nested_blocks_once_and_escapes_tables() -> None:
-    entries = [ConfigEntry("controller", "controllers.generic.b", _Sample),
-               ConfigEntry("controller", "controllers.generic.a", _Sample)]
+    entries = [
+        ConfigEntry("controller", "controllers.generic.b", _Sample),
+        ConfigEntry("controller", "controllers.generic.a", _Sample),
+    ]
     text = render_reference(entries)
     assert text.index("controllers.generic.a") < text.index("controllers.generic.b")
     assert text.count("### `_Inner`") == 1 and "| `depth` | int | `3` | ≥ 1 | **yes** |" in text
@@ -104,7 +115,8 @@ def test_committed_generated_pages_are_up_to_date(pages: dict[str, str]) -> None
         committed = PROJECT_ROOT / "docs" / name
         assert committed.is_file(), f"docs/{name} missing: run `python -m hummingbot_plugin docs`"
         assert committed.read_text() == pages[name], (
-            f"docs/{name} is stale: run `python -m hummingbot_plugin docs` and commit the result")
+            f"docs/{name} is stale: run `python -m hummingbot_plugin docs` and commit the result"
+        )
 
 
 def test_docs_check_command_fails_on_a_stale_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -118,41 +130,88 @@ def test_docs_check_command_fails_on_a_stale_page(tmp_path: Path, capsys: pytest
 
 
 def _manifest(**overrides: Any) -> dict[str, Any]:
-    fold = {"fold": 1, "train_rows": 900, "valid_rows": 100,
-            "valid_start": "2022-01-01", "valid_end": "2022-02-01",
-            "best_iterations": [50, 60, 55], "pinball": [0.1, 0.2, 0.1], "naive_pinball": [0.11, 0.21, 0.12],
-            "coverage": [0.12, 0.5, 0.88]}
+    fold = {
+        "fold": 1,
+        "train_rows": 900,
+        "valid_rows": 100,
+        "valid_start": "2022-01-01",
+        "valid_end": "2022-02-01",
+        "best_iterations": [50, 60, 55],
+        "pinball": [0.1, 0.2, 0.1],
+        "naive_pinball": [0.11, 0.21, 0.12],
+        "coverage": [0.12, 0.5, 0.88],
+    }
     fields: dict[str, Any] = {
-        "model_id": "btc_1h_demo", "trading_pair": "BTC-USDT", "interval": "1h", "horizon_bars": 4,
-        "quantiles": [0.1, 0.5, 0.9], "features": ["ret_1", "vol_24"], "feature_spec_version": "1",
-        "daily_inputs": [], "train_start": "2020-01-01", "train_end": "2022-06-30",
+        "model_id": "btc_1h_demo",
+        "trading_pair": "BTC-USDT",
+        "interval": "1h",
+        "horizon_bars": 4,
+        "quantiles": [0.1, 0.5, 0.9],
+        "features": ["ret_1", "vol_24"],
+        "feature_spec_version": "1",
+        "daily_inputs": [],
+        "train_start": "2020-01-01",
+        "train_end": "2022-06-30",
         "data_cutoff": "2022-06-30",
-        "num_boost_round": [50, 60, 55], "lightgbm_params": {"num_leaves": 15},
-        "calibration": {"fitted_on_start": "2022-03-01", "fitted_on_end": "2022-06-30", "rows": 2000,
-                        "shifts": [-0.001, 0.0, 0.001], "coverage_before": [0.13, 0.5, 0.86],
-                        "coverage_after": [0.1, 0.5, 0.9], "confidence_grid": [0.5, 0.6],
-                        "probability_method": "interp", "round_trip_cost": 0.002},
-        "cv_metrics": {"n_folds": 1, "horizon_bars": 4, "embargo_bars": 4, "folds": [fold],
-                       "mean_pinball": [0.1, 0.2, 0.1], "mean_naive_pinball": [0.11, 0.21, 0.12],
-                       "skill": 0.05,
-                       "probability_scores": [{"method": "interp", "brier": 0.2, "log_loss": 0.6,
-                                               "top_tier_accuracy": 0.55, "top_tier_rows": 40}]},
-        "library_versions": {"lightgbm": "4.7.0"}, "files": {"quantile_10.txt": "ab" * 32},
-        "created_at": "2022-06-30T23:00:00Z"}
+        "num_boost_round": [50, 60, 55],
+        "lightgbm_params": {"num_leaves": 15},
+        "calibration": {
+            "fitted_on_start": "2022-03-01",
+            "fitted_on_end": "2022-06-30",
+            "rows": 2000,
+            "shifts": [-0.001, 0.0, 0.001],
+            "coverage_before": [0.13, 0.5, 0.86],
+            "coverage_after": [0.1, 0.5, 0.9],
+            "confidence_grid": [0.5, 0.6],
+            "probability_method": "interp",
+            "round_trip_cost": 0.002,
+        },
+        "cv_metrics": {
+            "n_folds": 1,
+            "horizon_bars": 4,
+            "embargo_bars": 4,
+            "folds": [fold],
+            "mean_pinball": [0.1, 0.2, 0.1],
+            "mean_naive_pinball": [0.11, 0.21, 0.12],
+            "skill": 0.05,
+            "probability_scores": [
+                {
+                    "method": "interp",
+                    "brier": 0.2,
+                    "log_loss": 0.6,
+                    "top_tier_accuracy": 0.55,
+                    "top_tier_rows": 40,
+                }
+            ],
+        },
+        "library_versions": {"lightgbm": "4.7.0"},
+        "files": {"quantile_10.txt": "ab" * 32},
+        "created_at": "2022-06-30T23:00:00Z",
+    }
     fields.update(overrides)
     return fields
 
 
 def test_model_card_shows_data_period_metrics_and_limits() -> None:
     card = render_model_cards([Manifest(**_manifest())])
-    for expected in ("`btc_1h_demo`", "2020-01-01 → 2022-06-30", "data cut-off 2022-06-30", "skill +0.0500",
-                     "| Q10 | 0.1 | 0.11 | 13.0 % | 10.0 % |", "interp (used)", "### Limits",
-                     "the model beats the naive", "`quantile_10.txt`: `" + "ab" * 32):
+    for expected in (
+        "`btc_1h_demo`",
+        "2020-01-01 → 2022-06-30",
+        "data cut-off 2022-06-30",
+        "skill +0.0500",
+        "| Q10 | 0.1 | 0.11 | 13.0 % | 10.0 % |",
+        "interp (used)",
+        "### Limits",
+        "the model beats the naive",
+        "`quantile_10.txt`: `" + "ab" * 32,
+    ):
         assert expected in card, expected
-    assert "- **Notes**: trained for the demo" in render_model_cards([Manifest(**_manifest(
-        notes="trained for the demo"))])
-    assert "does NOT beat" in render_model_cards([Manifest(**_manifest(cv_metrics={
-        **_manifest()["cv_metrics"], "skill": -0.01}))])
+    assert "- **Notes**: trained for the demo" in render_model_cards(
+        [Manifest(**_manifest(notes="trained for the demo"))]
+    )
+    assert "does NOT beat" in render_model_cards(
+        [Manifest(**_manifest(cv_metrics={**_manifest()["cv_metrics"], "skill": -0.01}))]
+    )
 
 
 def test_a_broken_shipped_manifest_is_an_error(tmp_path: Path) -> None:

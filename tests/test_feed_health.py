@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from hummingbot_plugin.hb.feed_monitor import RepeatFilter, guard_lines, venue_host
-from hummingbot_plugin.metrics import PluginMetrics
+from hummingbot_plugin.prometheus import PluginMetrics
 from hummingbot_plugin.risk.feed_health import FeedHealth, FeedSource, FeedState, SourceKind
 from hummingbot_plugin.risk.paper_guard import simulation_run
 from hummingbot_plugin.settings import PROJECT_ROOT
@@ -192,7 +192,7 @@ def _script(tmp_path: Path) -> Path:
 def test_guarded_script_says_once_when_the_feed_stops_trades_nothing_and_recovers(
     tmp_path: Path, shared_data_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from hummingbot_plugin.hb.sim.replay import ReplayRequest, run_replay
+    from hummingbot_plugin.simulation.replay.run import ReplayRequest, run_replay
 
     request = ReplayRequest(
         script_config=_script(tmp_path),

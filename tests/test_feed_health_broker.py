@@ -16,7 +16,7 @@ from mosquitto_fixture import BridgeHarness, MosquittoBroker
 from mqtt_factories import wait_until
 
 from hummingbot_plugin.hb.feed_monitor import FeedMonitor
-from hummingbot_plugin.metrics import PluginMetrics
+from hummingbot_plugin.prometheus import PluginMetrics
 
 
 def _create() -> CreateExecutorAction:

@@ -17,17 +17,17 @@ from pydantic import ValidationError
 from hummingbot_plugin.errors import ConfigError
 from hummingbot_plugin.fees import MIN_MAKER_FEE, PRESETS, break_even_maker_fee, custom_schedule, fee_schedule
 from hummingbot_plugin.hb.config_discovery import ensure_project_importable
-from hummingbot_plugin.hb.sim.exchange import SimulatedExchange
-from hummingbot_plugin.hb.sim.session import SimSession
 from hummingbot_plugin.ledger import Fill, Market, Marks, build_ledger
 from hummingbot_plugin.mm.analytics import mm_report
 from hummingbot_plugin.mm.params import PMMParams
 from hummingbot_plugin.mm.pmm_logic import quoting_params
 from hummingbot_plugin.mm.quoting import QuotingParams, fee_floor, round_price, round_size
-from hummingbot_plugin.mm.replay import ReplayOptions, run_candle_replay
-from hummingbot_plugin.sim.config import SimExchangeConfig
-from hummingbot_plugin.sim.models import BookLevel, BookSnapshot, Side, TradePrint
-from hummingbot_plugin.sim.paper import PaperTradingSettings
+from hummingbot_plugin.simulation.engine.config import SimExchangeConfig
+from hummingbot_plugin.simulation.engine.models import BookLevel, BookSnapshot, Side, TradePrint
+from hummingbot_plugin.simulation.engine.paper import PaperTradingSettings
+from hummingbot_plugin.simulation.exchange.exchange import SimulatedExchange
+from hummingbot_plugin.simulation.exchange.session import SimSession
+from hummingbot_plugin.simulation.mm.quote_replay import ReplayOptions, run_candle_replay
 
 D = Decimal
 PAIR = "BTC-USDT"
@@ -37,15 +37,31 @@ REBATE = D("-0.00005")
 
 def _params() -> PMMParams:
     return PMMParams(
-        buy_spreads=[0.001], sell_spreads=[0.001], total_amount_quote=D(1000), maker_fee=D("0.0002"),
-        volatility_window=5, executor_refresh_time=1, filled_order_delay=0, min_spread_multiplier=1.0,
-        max_spread_multiplier=1.0, volatility_factor=0.0, inventory_skew_enabled=False,
+        buy_spreads=[0.001],
+        sell_spreads=[0.001],
+        total_amount_quote=D(1000),
+        maker_fee=D("0.0002"),
+        volatility_window=5,
+        executor_refresh_time=1,
+        filled_order_delay=0,
+        min_spread_multiplier=1.0,
+        max_spread_multiplier=1.0,
+        volatility_factor=0.0,
+        inventory_skew_enabled=False,
     )
 
 
 def _bars(lows: np.ndarray, highs: np.ndarray) -> pd.DataFrame:
-    return pd.DataFrame({"timestamp": np.arange(len(lows)) * 60.0, "open": 100.0, "high": highs, "low": lows,
-                         "close": 100.0, "volume": 1.0})
+    return pd.DataFrame(
+        {
+            "timestamp": np.arange(len(lows)) * 60.0,
+            "open": 100.0,
+            "high": highs,
+            "low": lows,
+            "close": 100.0,
+            "volume": 1.0,
+        }
+    )
 
 
 def test_presets_hold_the_published_rates_and_say_so() -> None:
@@ -95,8 +111,15 @@ def test_the_pmm_controller_config_accepts_a_rebate_and_quotes_down_to_the_mid_f
     ensure_project_importable()
     from controllers.market_making.pmm_forecast import PMMForecastConfig
 
-    base = {"id": "pmm_rebate", "connector_name": "binance", "trading_pair": PAIR, "buy_spreads": "0.0001",
-            "sell_spreads": "0.0001", "total_amount_quote": 1000, "min_profit_margin": D("0.00001")}
+    base = {
+        "id": "pmm_rebate",
+        "connector_name": "binance",
+        "trading_pair": PAIR,
+        "buy_spreads": "0.0001",
+        "sell_spreads": "0.0001",
+        "total_amount_quote": 1000,
+        "min_profit_margin": D("0.00001"),
+    }
     cfg = PMMForecastConfig(**base, maker_fee=REBATE)
     params = quoting_params(cfg)
     assert params.maker_fee == float(REBATE)
@@ -113,15 +136,23 @@ def _book(ts: float) -> BookSnapshot:
 def test_a_rebate_increases_cash_by_exactly_fee_times_notional(tmp_path: Path) -> None:
     exchange = SimulatedExchange(
         SimExchangeConfig(
-            connector_name="binance", trading_pairs=(PAIR,), balances={"USDT": D(10000), "BTC": D(1)},
-            maker_fee=REBATE, taker_fee=D("0.0005"),
+            connector_name="binance",
+            trading_pairs=(PAIR,),
+            balances={"USDT": D(10000), "BTC": D(1)},
+            maker_fee=REBATE,
+            taker_fee=D("0.0005"),
         )
     )
     exchange.apply_book(PAIR, _book(T0))
     session = SimSession([exchange], start_ts=T0, db_path=tmp_path / "s.sqlite")
     config = OrderExecutorConfig(
-        timestamp=T0, trading_pair=PAIR, connector_name="binance", side=TradeType.SELL, amount=D("0.01"),
-        price=D(60001), execution_strategy=ExecutionStrategy.LIMIT_MAKER,
+        timestamp=T0,
+        trading_pair=PAIR,
+        connector_name="binance",
+        side=TradeType.SELL,
+        amount=D("0.01"),
+        price=D(60001),
+        execution_strategy=ExecutionStrategy.LIMIT_MAKER,
     )
 
     async def scenario() -> None:

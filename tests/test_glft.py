@@ -111,8 +111,12 @@ def test_the_plan_stops_buying_at_the_long_limit_and_halts_without_an_estimate()
     up = plan_glft(p, est, {"forecast_skew": 0.001}, 100.0, 0.0, QuoteRiskDecision())
     assert up.prices == flat.prices  # no forecast weight: the forecast is ignored
     skewed = plan_glft(
-        GLFTParams(1000.0, 100.0, 500.0, 0.0002, forecast_skew_weight=1.0), est, {"forecast_skew": 0.001},
-        100.0, 0.0, QuoteRiskDecision(),
+        GLFTParams(1000.0, 100.0, 500.0, 0.0002, forecast_skew_weight=1.0),
+        est,
+        {"forecast_skew": 0.001},
+        100.0,
+        0.0,
+        QuoteRiskDecision(),
     )
     # an up forecast lifts the ask; the bid may not come closer than the fee floor to the mid
     assert skewed.prices["sell_0"] > flat.prices["sell_0"] and skewed.prices["buy_0"] >= flat.prices["buy_0"]
@@ -123,10 +127,10 @@ def test_the_controller_loads_from_its_yaml_and_quotes_on_the_tick_grid_in_hummi
     from pathlib import Path
 
     from hummingbot_plugin.data import load_candles
-    from hummingbot_plugin.hb.backtest_run import run_offline
     from hummingbot_plugin.hb.config_discovery import ensure_project_importable
     from hummingbot_plugin.hb.controller_config import load_controller_config
     from hummingbot_plugin.settings import PROJECT_ROOT, data_file
+    from hummingbot_plugin.simulation.backtest.offline_run import run_offline
 
     ensure_project_importable()
     path = Path(PROJECT_ROOT / "conf/controllers/glft_binance_btc_usdt.yml")

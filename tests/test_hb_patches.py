@@ -8,30 +8,33 @@ silently stops using the patched object.
 from __future__ import annotations
 
 import ast
+import contextlib
 import inspect
+from pathlib import Path
 
 from hummingbot.client import settings as hb_settings
 from hummingbot.client.hummingbot_application import HummingbotApplication
 from hummingbot.core.rate_oracle.rate_oracle import RateOracle
 from hummingbot.core.utils.trading_pair_fetcher import TradingPairFetcher
+from hummingbot.data_feed.candles_feed.candles_factory import CandlesFactory
 from hummingbot.data_feed.market_data_provider import MarketDataProvider
 from hummingbot.strategy import strategy_v2_base
 
 from hummingbot_plugin.settings import PROJECT_ROOT
 
-# module -> Hummingbot attributes it assigns (why: see the module).
+# The one module allowed to change Hummingbot for a process, and what it assigns (why: see its functions).
 PATCHES = {
-    "hummingbot_plugin/hb/bridge_runtime.py": {"MQTTGateway._instance"},  # forget a stopped bridge
-    "hummingbot_plugin/hb/sim/recorded_offline.py": {  # offline client: recorded rates, venues, pairs
-        "RateOracle._shared_instance",
-        "MarketDataProvider._create_non_trading_connector",
-        "TradingPairFetcher.fetch_all",
-    },
-    "hummingbot_plugin/hb/sim/runtime.py": {  # replays: config folders, headless app, data provider
-        "hb_settings.CONTROLLERS_CONF_DIR_PATH",
+    "hummingbot_plugin/hb/patches.py": {
+        "hummingbot.root_path",  # the client process: the prepared root
+        "hb_settings.CONTROLLERS_CONF_DIR_PATH",  # replays: the project's config folders
         "hb_settings.SCRIPT_STRATEGY_CONF_DIR_PATH",
-        "HummingbotApplication._main_app",
-        "strategy_v2_base.MarketDataProvider",
+        "HummingbotApplication._main_app",  # replays: a headless application
+        "strategy_v2_base.MarketDataProvider",  # replays: the replay's data provider (restored)
+        "MQTTGateway._instance",  # forget a stopped bridge
+        "CandlesFactory._candles_map[]",  # recorded feed: candles from files
+        "RateOracle._shared_instance",  # recorded feed: rates from the paper venues
+        "MarketDataProvider._create_non_trading_connector",  # recorded feed: prices from the paper venues
+        "TradingPairFetcher.fetch_all",  # recorded feed: pairs of the captures
     },
 }
 
@@ -42,7 +45,7 @@ def _hummingbot_names(tree: ast.Module) -> set[str]:
         if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "hummingbot":
             names |= {a.asname or a.name for a in node.names}
         elif isinstance(node, ast.Import):
-            hb = [a for a in node.names if a.name.startswith("hummingbot.")]
+            hb = [a for a in node.names if a.name.split(".")[0] == "hummingbot"]
             names |= {a.asname or a.name.split(".")[0] for a in hb}
     return names
 
@@ -57,8 +60,11 @@ def _assigned_attributes(tree: ast.Module, names: set[str]) -> set[str]:
         else:
             continue
         for t in targets:
+            suffix = ""
+            if isinstance(t, ast.Subscript):  # X.attr[key] = ... changes X.attr for the process too
+                t, suffix = t.value, "[]"
             if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id in names:
-                found.add(f"{t.value.id}.{t.attr}")
+                found.add(f"{t.value.id}.{t.attr}{suffix}")
     return found
 
 
@@ -86,6 +92,34 @@ def test_the_patched_upstream_objects_keep_their_shape() -> None:
     assert list(inspect.signature(TradingPairFetcher.fetch_all).parameters) == ["self", "client_config_map"]
     for name in ("CONTROLLERS_CONF_DIR_PATH", "SCRIPT_STRATEGY_CONF_DIR_PATH", "CONTROLLERS_MODULE"):
         assert hasattr(hb_settings, name), name
+    candles = vars(CandlesFactory)["_candles_map"]
+    assert isinstance(candles, dict) and candles and all(isinstance(c, type) for c in candles.values())
+    assert "cls._candles_map.get(candles_config.connector)" in inspect.getsource(CandlesFactory.get_candle)
+
+
+def test_root_path_patch_matches_upstream() -> None:
+    """set_root replaces hummingbot.root_path(): fail loudly if upstream's function changes."""
+    import hummingbot
+
+    source = inspect.getsource(hummingbot.root_path)
+    signature = inspect.signature(hummingbot.root_path)
+    assert not signature.parameters and signature.return_annotation in (Path, "Path"), signature
+    assert 'realpath(join(__file__, "../../"))' in source, source
+    assert callable(hummingbot.set_prefix_path)
+
+
+def test_the_strategy_data_provider_is_restored_after_the_block() -> None:
+    from hummingbot_plugin.hb.patches import strategy_data_provider
+
+    def factory(*_: object) -> str:
+        return "replay provider"
+
+    with strategy_data_provider(factory):
+        assert strategy_v2_base.MarketDataProvider is factory
+    assert strategy_v2_base.MarketDataProvider is MarketDataProvider
+    with contextlib.suppress(RuntimeError), strategy_data_provider(factory):
+        raise RuntimeError("a replay that fails")
+    assert strategy_v2_base.MarketDataProvider is MarketDataProvider
 
 
 def test_the_mqtt_gateway_singleton_is_where_the_bridge_clears_it() -> None:

@@ -30,8 +30,15 @@ ETH = Market("binance", "ETH-USDT")
 
 def _make_fill(**overrides: Any) -> Fill:
     values: dict[str, Any] = {
-        "timestamp": T0 + HOUR, "market": BTC, "side": 1, "price": 100.0, "amount": 1.0,
-        "fee_quote": 0.1, "is_maker": False, "order_id": "o1", "executor_id": "e1",
+        "timestamp": T0 + HOUR,
+        "market": BTC,
+        "side": 1,
+        "price": 100.0,
+        "amount": 1.0,
+        "fee_quote": 0.1,
+        "is_maker": False,
+        "order_id": "o1",
+        "executor_id": "e1",
     }
     values.update(overrides)
     return Fill(**values)
@@ -120,12 +127,18 @@ def _books(draw: st.DrawFn) -> tuple[list[Fill], Marks, dict[str, dict[str, floa
     for k in range(draw(st.integers(min_value=0, max_value=25))):
         market = draw(st.sampled_from([BTC, ETH]))
         at = draw(st.integers(min_value=0, max_value=n - 1))
-        fills.append(Fill(
-            timestamp=float(T0 + HOUR * at - draw(st.sampled_from([0.0, 1800.0]))), market=market,
-            side=draw(st.sampled_from([1, -1])), price=float(prices[market][at]),
-            amount=draw(st.floats(0.001, 3.0)), fee_quote=draw(st.floats(-0.5, 2.0)),
-            is_maker=draw(st.booleans()), order_id=f"o{k}",
-        ))
+        fills.append(
+            Fill(
+                timestamp=float(T0 + HOUR * at - draw(st.sampled_from([0.0, 1800.0]))),
+                market=market,
+                side=draw(st.sampled_from([1, -1])),
+                price=float(prices[market][at]),
+                amount=draw(st.floats(0.001, 3.0)),
+                fee_quote=draw(st.floats(-0.5, 2.0)),
+                is_maker=draw(st.booleans()),
+                order_id=f"o{k}",
+            )
+        )
     start = {"binance": {"USDT": draw(st.floats(0.0, 1e5)), "BTC": draw(st.floats(0.0, 2.0))}}
     return fills, marks, start
 
@@ -137,8 +150,11 @@ def test_invariants_hold_on_any_book(book: tuple[list[Fill], Marks, dict[str, di
     ledger = build_ledger(fills, start, marks)
     # cash + positions × mark = equity, at every point
     quote = sum(s for (_, asset), s in ledger.balances.items() if asset == "USDT")
-    held = sum(ledger.balances[("binance", m.base)] * marks.prices[m]
-               for m in (BTC, ETH) if ("binance", m.base) in ledger.balances)
+    held = sum(
+        ledger.balances[("binance", m.base)] * marks.prices[m]
+        for m in (BTC, ETH)
+        if ("binance", m.base) in ledger.balances
+    )
     np.testing.assert_allclose(quote + held, ledger.equity, rtol=1e-9, atol=1e-6)
     # the markets add up to the account
     parts = sum(b.pnl for b in ledger.markets.values())

@@ -10,12 +10,12 @@ import pytest
 from hummingbot.core.data_type.common import OrderType, TradeType
 
 from hummingbot_plugin.data import load_candles, to_epoch_bound
-from hummingbot_plugin.hb.backtest_run import EngineRun, run_offline
 from hummingbot_plugin.hb.controller_config import load_controller_config
 from hummingbot_plugin.ledger import Marks, account_figures, build_ledger
 from hummingbot_plugin.levels import GridSettings, LevelSettings, plan_frame
 from hummingbot_plugin.levels.plan import OpenOrder, grid_actions, plan_now
 from hummingbot_plugin.settings import PROJECT_ROOT
+from hummingbot_plugin.simulation.backtest.offline_run import EngineRun, run_offline
 
 CONFIG = PROJECT_ROOT / "conf" / "controllers" / "fib_grid_btc_usdt_1h.yml"
 GRID = GridSettings(slots=2, same_level_bp=25)

@@ -30,7 +30,12 @@ def _cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "HBP_DATA_DIR": str(data_dir)}
     return subprocess.run(
         [sys.executable, "-m", "hummingbot_plugin", *args],
-        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=600, check=False,
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
 
 
@@ -60,10 +65,16 @@ def test_validate_fails_on_a_missing_model_a_refusing_controller_and_an_unknown_
         conf / "controllers" / "ai_never.yml", id="ai_never", long_threshold=1.0, min_order_quote=5000
     )
     script = conf / "scripts" / "paper.yml"
-    script.write_text(yaml.safe_dump({
-        "script_file_name": "v2_guarded_controllers.py", "controllers_config": ["ai_never.yml"],
-        "paper_trading": {"balances": {"USD": 1000, "BTC": 0}}, "live_trading": False,
-    }))
+    script.write_text(
+        yaml.safe_dump(
+            {
+                "script_file_name": "v2_guarded_controllers.py",
+                "controllers_config": ["ai_never.yml"],
+                "paper_trading": {"balances": {"USD": 1000, "BTC": 0}},
+                "live_trading": False,
+            }
+        )
+    )
     done = _cli(shared_data_dir, "validate", str(conf))
     assert done.returncode == 1, done.stdout + done.stderr
     lines = done.stdout.splitlines()
@@ -99,8 +110,18 @@ def test_backtest_and_replay_refuse_a_missing_model_before_the_run(
     config = _ai_config(tmp_path / "ai_missing.yml", id="ai_missing", model_dir="no_such_model")
     out = tmp_path / "bt.json"
     done = _cli(
-        shared_data_dir, "backtest", "--config", str(config), "--candles", "binance_BTC-USDT_1h.csv",
-        "--start", "2023-03-01", "--end", "2023-03-31", "--json", str(out),
+        shared_data_dir,
+        "backtest",
+        "--config",
+        str(config),
+        "--candles",
+        "binance_BTC-USDT_1h.csv",
+        "--start",
+        "2023-03-01",
+        "--end",
+        "2023-03-31",
+        "--json",
+        str(out),
     )
     assert done.returncode == 2 and not out.exists()
     assert f"{config}: model_dir: model unavailable" in done.stderr
@@ -111,9 +132,21 @@ def test_backtest_and_replay_refuse_a_missing_model_before_the_run(
     )
     out = tmp_path / "rp.json"
     done = _cli(
-        shared_data_dir, "replay", "--script-config", str(script), "--data", "binance_BTC-USDT_1h.csv",
-        "--start", "2023-03-01", "--end", "2023-03-03", "--balance", "USDT=1000", "--quiet",
-        "--json", str(out),
+        shared_data_dir,
+        "replay",
+        "--script-config",
+        str(script),
+        "--data",
+        "binance_BTC-USDT_1h.csv",
+        "--start",
+        "2023-03-01",
+        "--end",
+        "2023-03-03",
+        "--balance",
+        "USDT=1000",
+        "--quiet",
+        "--json",
+        str(out),
     )
     assert done.returncode == 2 and not out.exists()
     assert f"{config}: model_dir: model unavailable" in done.stderr and "fix:" in done.stderr
@@ -124,8 +157,18 @@ def test_backtest_refuses_a_period_wholly_inside_the_models_training_data(
     shared_data_dir: Path, tmp_path: Path
 ) -> None:
     done = _cli(
-        shared_data_dir, "backtest", "--config", str(AI_BTC), "--candles", "binance_BTC-USDT_1h.csv",
-        "--start", "2022-06-01", "--end", "2022-06-30", "--json", str(tmp_path / "x.json"),
+        shared_data_dir,
+        "backtest",
+        "--config",
+        str(AI_BTC),
+        "--candles",
+        "binance_BTC-USDT_1h.csv",
+        "--start",
+        "2022-06-01",
+        "--end",
+        "2022-06-30",
+        "--json",
+        str(tmp_path / "x.json"),
     )
     assert done.returncode == 2
     assert "is in-sample for model btc_usdt_1h_oos2023" in done.stderr
@@ -140,9 +183,21 @@ def test_replay_refuses_a_balance_in_an_asset_the_script_does_not_trade(
 ) -> None:
     out = tmp_path / "r.json"
     done = _cli(
-        shared_data_dir, "replay", "--script-config", "conf/scripts/sim_baseline_replay.yml",
-        "--data", "binance_BTC-USDT_1h.csv", "--start", "2023-01-01", "--end", "2023-01-05",
-        "--balance", "USD=1000", "--quiet", "--json", str(out),
+        shared_data_dir,
+        "replay",
+        "--script-config",
+        "conf/scripts/sim_baseline_replay.yml",
+        "--data",
+        "binance_BTC-USDT_1h.csv",
+        "--start",
+        "2023-01-01",
+        "--end",
+        "2023-01-05",
+        "--balance",
+        "USD=1000",
+        "--quiet",
+        "--json",
+        str(out),
     )
     assert done.returncode == 2 and not out.exists()
     assert "--balance: USD: USD is neither the base nor the quote asset" in done.stderr
@@ -154,14 +209,35 @@ def test_replay_refuses_a_balance_in_an_asset_the_script_does_not_trade(
 @pytest.mark.slow
 def test_a_period_outside_the_data_fails_with_iso_times(shared_data_dir: Path, tmp_path: Path) -> None:
     backtest = _cli(
-        shared_data_dir, "backtest", "--config", "conf/controllers/baseline_trend_btc_usdt_1h.yml",
-        "--candles", "binance_BTC-USDT_1h.csv", "--start", "2030-01-01", "--end", "2030-02-01",
-        "--json", str(tmp_path / "b.json"),
+        shared_data_dir,
+        "backtest",
+        "--config",
+        "conf/controllers/baseline_trend_btc_usdt_1h.yml",
+        "--candles",
+        "binance_BTC-USDT_1h.csv",
+        "--start",
+        "2030-01-01",
+        "--end",
+        "2030-02-01",
+        "--json",
+        str(tmp_path / "b.json"),
     )
     replay = _cli(
-        shared_data_dir, "replay", "--script-config", "conf/scripts/sim_baseline_replay.yml",
-        "--data", "binance_BTC-USDT_1h.csv", "--start", "2030-01-01", "--end", "2030-02-01",
-        "--balance", "USDT=1010", "--quiet", "--json", str(tmp_path / "r.json"),
+        shared_data_dir,
+        "replay",
+        "--script-config",
+        "conf/scripts/sim_baseline_replay.yml",
+        "--data",
+        "binance_BTC-USDT_1h.csv",
+        "--start",
+        "2030-01-01",
+        "--end",
+        "2030-02-01",
+        "--balance",
+        "USDT=1010",
+        "--quiet",
+        "--json",
+        str(tmp_path / "r.json"),
     )
     for done in (backtest, replay):
         assert done.returncode == 2, done.stderr
@@ -176,9 +252,18 @@ def test_a_backtest_partly_outside_the_data_says_which_part_it_used(
 ) -> None:
     out = tmp_path / "b.json"
     done = _cli(
-        shared_data_dir, "backtest", "--config", "conf/controllers/baseline_trend_btc_usdt_1h.yml",
-        "--candles", "binance_BTC-USDT_1h.csv", "--start", "2023-12-20", "--end", "2024-01-31",
-        "--json", str(out),
+        shared_data_dir,
+        "backtest",
+        "--config",
+        "conf/controllers/baseline_trend_btc_usdt_1h.yml",
+        "--candles",
+        "binance_BTC-USDT_1h.csv",
+        "--start",
+        "2023-12-20",
+        "--end",
+        "2024-01-31",
+        "--json",
+        str(out),
     )
     assert done.returncode == 0, done.stderr
     used = "partly outside the data (its end); using 2023-12-20T00:00:00Z → 2023-12-31T23:00:00Z"
@@ -195,15 +280,31 @@ def test_a_default_replay_keeps_its_audit_trail_and_reports_a_clipped_period(
     shared_data_dir: Path, tmp_path: Path
 ) -> None:
     script = tmp_path / "ai_plain.yml"  # the plain runner: no audit of its own before this change
-    script.write_text(yaml.safe_dump({
-        "script_file_name": "v2_plugin_controllers.py",
-        "controllers_config": ["ai_livestream_btc_usdt_1h.yml"],
-    }))
+    script.write_text(
+        yaml.safe_dump(
+            {
+                "script_file_name": "v2_plugin_controllers.py",
+                "controllers_config": ["ai_livestream_btc_usdt_1h.yml"],
+            }
+        )
+    )
     out = tmp_path / "run" / "ai.json"
     done = _cli(
-        shared_data_dir, "replay", "--script-config", str(script), "--data", "binance_BTC-USDT_1h.csv",
-        "--start", "2023-12-29", "--end", "2024-01-03", "--balance", "USDT=1000", "--quiet",
-        "--json", str(out),
+        shared_data_dir,
+        "replay",
+        "--script-config",
+        str(script),
+        "--data",
+        "binance_BTC-USDT_1h.csv",
+        "--start",
+        "2023-12-29",
+        "--end",
+        "2024-01-03",
+        "--balance",
+        "USDT=1000",
+        "--quiet",
+        "--json",
+        str(out),
     )
     assert done.returncode == 0, done.stderr
     used = "partly outside the data (its end); using 2023-12-29T00:00:00Z → 2024-01-01T00:00:00Z"

@@ -20,10 +20,10 @@ from pydantic import ValidationError
 from risk_hb_factories import make_executor_info
 
 from hummingbot_plugin.data import load_candles
-from hummingbot_plugin.hb.backtest_run import run_offline
 from hummingbot_plugin.hb.config_discovery import ensure_project_importable
-from hummingbot_plugin.hb.offline_provider import OfflineDataProvider
 from hummingbot_plugin.hb.risk_gate import RiskGate
+from hummingbot_plugin.simulation.backtest.offline_provider import OfflineDataProvider
+from hummingbot_plugin.simulation.backtest.offline_run import run_offline
 
 ensure_project_importable()
 _pmm = importlib.import_module("controllers.market_making.pmm_forecast")

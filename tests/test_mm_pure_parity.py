@@ -22,14 +22,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hummingbot_plugin.fees import custom_schedule
-from hummingbot_plugin.mm.book_replay import BookEvents, run_book_replay
 from hummingbot_plugin.mm.params import PMMParams
-from hummingbot_plugin.mm.replay import run_candle_replay
-from hummingbot_plugin.mm.tape_index import TapeIndex
 from hummingbot_plugin.settings import PROJECT_ROOT
-from hummingbot_plugin.sim.candle_store import bars_from_trades
-from hummingbot_plugin.sim.feeds import load_feed
-from hummingbot_plugin.sim.models import Side, TradePrint
+from hummingbot_plugin.simulation.engine.candle_store import bars_from_trades
+from hummingbot_plugin.simulation.engine.feeds import load_feed
+from hummingbot_plugin.simulation.engine.models import Side, TradePrint
+from hummingbot_plugin.simulation.mm.book_replay import BookEvents, run_book_replay
+from hummingbot_plugin.simulation.mm.quote_replay import run_candle_replay
+from hummingbot_plugin.simulation.mm.tape_index import TapeIndex
 
 CAPTURE = "20240808T2354Z_20240809T0005Z"
 FEES = custom_schedule("0.0002", "0.0005", name="parity test")

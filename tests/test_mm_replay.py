@@ -14,12 +14,12 @@ from hypothesis import strategies as st
 from hummingbot_plugin.data import load_candles
 from hummingbot_plugin.errors import DataError
 from hummingbot_plugin.mm.analytics import mm_report
-from hummingbot_plugin.mm.book_replay import BookEvents, run_book_replay
 from hummingbot_plugin.mm.params import PMMParams, fixed_spread
-from hummingbot_plugin.mm.queue_validation import run_touch_validation, summarise_validation
-from hummingbot_plugin.mm.replay import run_candle_replay
 from hummingbot_plugin.mm.risk import QuoteRiskDecision, QuoteRiskState
-from hummingbot_plugin.sim.feeds import load_feed
+from hummingbot_plugin.simulation.engine.feeds import load_feed
+from hummingbot_plugin.simulation.mm.book_replay import BookEvents, run_book_replay
+from hummingbot_plugin.simulation.mm.queue_validation import run_touch_validation, summarise_validation
+from hummingbot_plugin.simulation.mm.quote_replay import run_candle_replay
 
 CAPTURE = "20240808T2354Z_20240809T0005Z"
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from hummingbot_plugin.hb.sim.replay import ReplayRequest, run_replay
 from hummingbot_plugin.settings import PROJECT_ROOT
+from hummingbot_plugin.simulation.replay.run import ReplayRequest, run_replay
 
 CAPTURE = "20240808T2354Z_20240809T0005Z"
 BALANCES = {"USDT": Decimal(10_000), "BTC": Decimal("0.2")}

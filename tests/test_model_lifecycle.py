@@ -24,10 +24,10 @@ from risk_hb_factories import make_executor_info
 from hummingbot_plugin.ai.config_rules import signal_rule
 from hummingbot_plugin.audit import AuditLog, ModelRecord, SignalRecord, iter_records, verify_chain
 from hummingbot_plugin.hb.risk_gate import RiskGate
-from hummingbot_plugin.hb.sim.replay import ReplayRequest, run_replay
 from hummingbot_plugin.ml.artifacts import sha256_hex
 from hummingbot_plugin.ml.seal import SEAL_NAME, write_seal
 from hummingbot_plugin.settings import PROJECT_ROOT, data_file, models_dir
+from hummingbot_plugin.simulation.replay.run import ReplayRequest, run_replay
 
 T = pd.Timestamp("2023-01-02 04:00", tz="UTC").timestamp()  # bar 03:00 has just closed: valid forecast
 

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from hummingbot.core.data_type.common import OrderType, PriceType
 
-from hummingbot_plugin.hb.paper_ledger import PaperLedger
-from hummingbot_plugin.hb.sim.exchange import SimulatedExchange
-from hummingbot_plugin.hb.sim.live import CaptureBooks, OrderBookFeed
-from hummingbot_plugin.hb.sim.session import SimSession
-from hummingbot_plugin.sim.config import SimExchangeConfig
-from hummingbot_plugin.sim.ws_capture import iter_capture
+from hummingbot_plugin.simulation.engine.config import SimExchangeConfig
+from hummingbot_plugin.simulation.engine.ws_capture import iter_capture
+from hummingbot_plugin.simulation.exchange.exchange import SimulatedExchange
+from hummingbot_plugin.simulation.exchange.session import SimSession
+from hummingbot_plugin.simulation.paper.book_feed import CaptureBooks, OrderBookFeed
+from hummingbot_plugin.simulation.paper.ledger import PaperLedger
 
 D = Decimal
 PAIR = "BTC-USDT"
@@ -25,10 +25,14 @@ CAPTURE = "binance_BTC-USDT_spot_ws_raw_20240808T2354Z_20240809T0005Z.txt.gz"
 def test_paper_fills_book_on_the_one_ledger_and_report(shared_data_dir: Path, tmp_path: Path) -> None:
     capture = shared_data_dir / CAPTURE
     books = CaptureBooks(capture, PAIR)
-    exchange = SimulatedExchange(SimExchangeConfig(
-        connector_name="binance", trading_pairs=(PAIR,), balances={"USDT": D(10000), "BTC": D(0)},
-        taker_fee=D("0.001"),
-    ))
+    exchange = SimulatedExchange(
+        SimExchangeConfig(
+            connector_name="binance",
+            trading_pairs=(PAIR,),
+            balances={"USDT": D(10000), "BTC": D(0)},
+            taker_fee=D("0.001"),
+        )
+    )
     exchange.attach_feed(OrderBookFeed(lambda: books.books))
     paper = PaperLedger({"binance": exchange}, every_s=10.0)
     first = next(iter_capture(capture)).received_at

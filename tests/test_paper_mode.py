@@ -22,12 +22,11 @@ from hummingbot.core.data_type.common import OrderType, PriceType
 from pydantic import ValidationError
 
 from hummingbot_plugin.errors import ConfigError
-from hummingbot_plugin.hb.paper_mode import PaperConnectorFactory, public_book_source
-from hummingbot_plugin.hb.sim.live import CaptureBooks, OrderBookFeed
-from hummingbot_plugin.risk.paper_guard import LIVE_CONFIRM_ENV, PaperGuardError
+from hummingbot_plugin.risk.paper_guard import LIVE_CONFIRM_ENV, PaperGuardError, is_simulated_connector
 from hummingbot_plugin.settings import PROJECT_ROOT
-from hummingbot_plugin.sim import is_simulated_connector
-from hummingbot_plugin.sim.ws_capture import iter_capture
+from hummingbot_plugin.simulation.engine.ws_capture import iter_capture
+from hummingbot_plugin.simulation.paper.book_feed import CaptureBooks, OrderBookFeed
+from hummingbot_plugin.simulation.paper.mode import PaperConnectorFactory, public_book_source
 
 D = Decimal
 CAPTURE = "binance_BTC-USDT_spot_ws_raw_20240808T2354Z_20240809T0005Z.txt.gz"
@@ -61,7 +60,7 @@ def hummingbot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Humm
     from hummingbot.client.hummingbot_application import HummingbotApplication
     from hummingbot.core.rate_oracle.rate_oracle import RateOracle
 
-    from hummingbot_plugin.hb.sim.runtime import markets_recorder
+    from hummingbot_plugin.simulation.exchange.runtime import markets_recorder
 
     monkeypatch.setattr(settings, "CONTROLLERS_CONF_DIR_PATH", PROJECT_ROOT / "conf" / "controllers")
     monkeypatch.syspath_prepend(str(PROJECT_ROOT))
@@ -190,7 +189,7 @@ def test_paper_and_live_together_is_a_config_error(tmp_path: Path, monkeypatch: 
 
 
 def test_replay_ignores_the_paper_switch_of_the_shipped_config(hummingbot: HummingbotStart) -> None:
-    from hummingbot_plugin.hb.sim.runtime import load_script
+    from hummingbot_plugin.simulation.exchange.runtime import load_script
 
     shipped = PROJECT_ROOT / "conf" / "scripts" / "ai_livestream_1h.yml"
     bundle = load_script(shipped)  # what `python -m hummingbot_plugin replay` does (simulation_run)

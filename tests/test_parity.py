@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from hummingbot_plugin.hb.parity_run import run_parity
 from hummingbot_plugin.settings import PROJECT_ROOT
+from hummingbot_plugin.simulation.parity import run_parity
 
 pytestmark = pytest.mark.slow
 
@@ -18,7 +18,11 @@ pytestmark = pytest.mark.slow
 def test_baseline_backtest_and_replay_agree_bar_by_bar() -> None:
     run = run_parity(
         PROJECT_ROOT / "conf" / "controllers" / "baseline_trend_btc_usdt_1h.yml",
-        "binance_BTC-USDT_1h.csv", "2023-01-01", "2023-03-31", capital=1001.0, fee=0.001,
+        "binance_BTC-USDT_1h.csv",
+        "2023-01-01",
+        "2023-03-31",
+        capital=1001.0,
+        fee=0.001,
     )
     report = run.report
     assert report.backtest_entries >= 2

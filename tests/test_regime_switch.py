@@ -16,8 +16,8 @@ from hummingbot_plugin.audit import (
     iter_records,
     verify_chain,
 )
-from hummingbot_plugin.hb.sim.replay import ReplayRequest, ReplayResult, run_replay
 from hummingbot_plugin.settings import PROJECT_ROOT, data_file
+from hummingbot_plugin.simulation.replay.run import ReplayRequest, ReplayResult, run_replay
 
 pytestmark = pytest.mark.slow
 

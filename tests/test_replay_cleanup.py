@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from hummingbot_plugin.hb.sim.replay import ReplayRequest, run_replay
 from hummingbot_plugin.settings import PROJECT_ROOT
+from hummingbot_plugin.simulation.replay.run import ReplayRequest, run_replay
 
 pytestmark = pytest.mark.slow
 

@@ -20,12 +20,12 @@ import pytest
 import yaml
 
 from hummingbot_plugin.audit import RiskTransitionRecord, iter_records
-from hummingbot_plugin.hb.sim.replay import ReplayRequest, ReplayResult, run_replay
 from hummingbot_plugin.ledger import Fill, Market, Marks, build_ledger
 from hummingbot_plugin.settings import PROJECT_ROOT, data_file
-from hummingbot_plugin.sim.candle_path import synthetic_book
-from hummingbot_plugin.sim.events import EventKind, feed_events
-from hummingbot_plugin.sim.feeds import load_feed
+from hummingbot_plugin.simulation.engine.candle_path import synthetic_book
+from hummingbot_plugin.simulation.engine.events import EventKind, feed_events
+from hummingbot_plugin.simulation.engine.feeds import load_feed
+from hummingbot_plugin.simulation.replay.run import ReplayRequest, ReplayResult, run_replay
 
 pytestmark = pytest.mark.slow
 

@@ -14,11 +14,25 @@ SCRIPT = PROJECT_ROOT / "conf" / "scripts" / "sim_baseline_replay.yml"
 
 
 def _replay(shared_data_dir: Path, out: Path, *extra: str) -> dict[str, object]:
-    code = main([
-        "replay", "--script-config", str(SCRIPT), "--data", str(shared_data_dir / "binance_BTC-USDT_1h.csv"),
-        "--start", "2023-01-01", "--end", "2023-01-20", "--balance", "USDT=1010", "--quiet",
-        "--json", str(out), *extra,
-    ])
+    code = main(
+        [
+            "replay",
+            "--script-config",
+            str(SCRIPT),
+            "--data",
+            str(shared_data_dir / "binance_BTC-USDT_1h.csv"),
+            "--start",
+            "2023-01-01",
+            "--end",
+            "2023-01-20",
+            "--balance",
+            "USDT=1010",
+            "--quiet",
+            "--json",
+            str(out),
+            *extra,
+        ]
+    )
     assert code == 0
     payload: dict[str, object] = json.loads(out.read_text())
     return payload
@@ -59,10 +73,24 @@ def test_two_pair_replay_reports_every_market_and_every_executor(
     )
     out = tmp_path / "two.json"
     data = [str(shared_data_dir / f"binance_{pair}_1h.csv") for pair in ("BTC-USDT", "ETH-USDT")]
-    code = main([
-        "replay", "--script-config", str(script), "--data", *data, "--start", "2023-01-01",
-        "--end", "2023-03-31", "--balance", "USDT=2020", "--quiet", "--json", str(out),
-    ])
+    code = main(
+        [
+            "replay",
+            "--script-config",
+            str(script),
+            "--data",
+            *data,
+            "--start",
+            "2023-01-01",
+            "--end",
+            "2023-03-31",
+            "--balance",
+            "USDT=2020",
+            "--quiet",
+            "--json",
+            str(out),
+        ]
+    )
     assert code == 0
     payload = json.loads(out.read_text())
     per_market = payload["per_market"]

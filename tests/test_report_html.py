@@ -36,11 +36,22 @@ BTC, ETH = Market("binance", "BTC-USDT"), Market("binance", "ETH-USDT")
 FEE = 0.001
 TITLE = "AI BTC+ETH <script>document.title='pwned'</script> & co"
 HALT_TEXT = "drawdown 10.97% of capital <b>not bold</b>"
-CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--disable-dev-shm-usage", "--hide-scrollbars")
-PROBE = ("<script>window.addEventListener('load',()=>{document.body.dataset.images=[...document.images]"
-         ".map(i=>i.id+':'+i.naturalWidth+'x'+i.naturalHeight+':'+i.complete).join(' ')});</script>")
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--hide-scrollbars",
+)
+PROBE = (
+    "<script>window.addEventListener('load',()=>{document.body.dataset.images=[...document.images]"
+    ".map(i=>i.id+':'+i.naturalWidth+'x'+i.naturalHeight+':'+i.complete).join(' ')});</script>"
+)
 
 
 def _marks(shared_data_dir: Path, start: str, end: str) -> Marks:
@@ -53,15 +64,31 @@ def _marks(shared_data_dir: Path, start: str, end: str) -> Marks:
 
 def _fill(marks: Marks, market: Market, bar: int, side: int, quote: float, tag: str) -> Fill:
     px = float(marks.prices[market][bar])
-    return Fill(float(marks.timestamps[bar]), market, side, px, quote / px, quote * FEE, order_id=tag,
-                executor_id=f"ex-{tag}")
+    return Fill(
+        float(marks.timestamps[bar]),
+        market,
+        side,
+        px,
+        quote / px,
+        quote * FEE,
+        order_id=tag,
+        executor_id=f"ex-{tag}",
+    )
 
 
 def _round_trip(marks: Marks, market: Market, entry: int, exit_: int, quote: float, tag: str) -> list[Fill]:
     buy = _fill(marks, market, entry, 1, quote, f"{tag}-buy")
     exit_px = float(marks.prices[market][exit_])
-    sell = Fill(float(marks.timestamps[exit_]), market, -1, exit_px, buy.amount, buy.amount * exit_px * FEE,
-                order_id=f"{tag}-sell", executor_id=f"ex-{tag}")
+    sell = Fill(
+        float(marks.timestamps[exit_]),
+        market,
+        -1,
+        exit_px,
+        buy.amount,
+        buy.amount * exit_px * FEE,
+        order_id=f"{tag}-sell",
+        executor_id=f"ex-{tag}",
+    )
     return [buy, sell]
 
 
@@ -69,19 +96,38 @@ def _round_trip(marks: Marks, market: Market, entry: int, exit_: int, quote: flo
 def run(shared_data_dir: Path) -> tuple[LedgerBook, RunReport]:
     """A small real ledger (BTC+ETH, 1h, March 2023) with a buy-and-hold comparison and a HALT."""
     marks = _marks(shared_data_dir, "2023-03-01", "2023-03-21")
-    fills = [*_round_trip(marks, BTC, 10, 100, 500.0, "b1"), *_round_trip(marks, BTC, 150, 300, 600.0, "b2"),
-             *_round_trip(marks, ETH, 20, 200, 400.0, "e1"), _fill(marks, ETH, 320, 1, 300.0, "e2-buy")]
+    fills = [
+        *_round_trip(marks, BTC, 10, 100, 500.0, "b1"),
+        *_round_trip(marks, BTC, 150, 300, 600.0, "b2"),
+        *_round_trip(marks, ETH, 20, 200, 400.0, "e1"),
+        _fill(marks, ETH, 320, 1, 300.0, "e2-buy"),
+    ]
     ledger = build_ledger(fills, {"binance": {"USDT": 2000.0}}, marks)
-    hold = build_ledger([_fill(marks, BTC, 0, 1, 2000.0 / (1 + FEE), "hold")], {"binance": {"USDT": 2000.0}},
-                        marks)
+    hold = build_ledger(
+        [_fill(marks, BTC, 0, 1, 2000.0 / (1 + FEE), "hold")], {"binance": {"USDT": 2000.0}}, marks
+    )
     hold_fig = dataclasses.replace(account_figures(hold), scope="buy-and-hold BTC-USDT")
-    halt = RiskChange.from_record(RiskTransitionRecord(  # as the audit trail records it
-        ts=float(marks.timestamps[250]), source="ai_btc", scope="ai_btc", from_state="ACTIVE",
-        to_state="HALTED", reason_code="DRAWDOWN_PCT", reason_text=HALT_TEXT))
+    halt = RiskChange.from_record(
+        RiskTransitionRecord(  # as the audit trail records it
+            ts=float(marks.timestamps[250]),
+            source="ai_btc",
+            scope="ai_btc",
+            from_state="ACTIVE",
+            to_state="HALTED",
+            reason_code="DRAWDOWN_PCT",
+            reason_text=HALT_TEXT,
+        )
+    )
     parity = Section("Parity", "backtest vs replay", ("check", "value"), (("same entries", True), ("Δ", 0.5)))
     report = report_from_ledger(
-        ledger, kind="backtest", title=TITLE, subtitle="conf/x.yml on binance_*_1h.csv", fee="0.1 % taker",
-        comparisons=[(hold_fig, hold.equity)], risk_changes=[halt], sections=[parity],
+        ledger,
+        kind="backtest",
+        title=TITLE,
+        subtitle="conf/x.yml on binance_*_1h.csv",
+        fee="0.1 % taker",
+        comparisons=[(hold_fig, hold.equity)],
+        risk_changes=[halt],
+        sections=[parity],
     )
     return ledger, report
 
@@ -91,8 +137,13 @@ def _chromium(*args: str, tmp: Path, timeout: float = 120.0) -> str:
     if exe is None:
         pytest.fail("chromium not found: run `make setup` (tools/setup.sh installs Debian's chromium)")
     profile = tmp / "chromium-profile"
-    done = subprocess.run([exe, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args], capture_output=True,
-                          text=True, timeout=timeout, check=False)
+    done = subprocess.run(
+        [exe, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
     assert done.returncode == 0, f"chromium failed ({done.returncode}): {done.stderr[-2000:]}"
     return done.stdout
 
@@ -224,8 +275,9 @@ def test_browser_decodes_both_plots(run: tuple[LedgerBook, RunReport], browser: 
     probed = browser["probed"]
     assert isinstance(probed, _Dom)
     decoded = (probed.body_attrs.get("data-images") or "").split()
-    assert decoded == [f"{name}:{w}x{h}:true" for name, (w, h) in zip(("equity-plot", "drawdown-plot"), sizes,
-                                                                        strict=True)]
+    assert decoded == [
+        f"{name}:{w}x{h}:true" for name, (w, h) in zip(("equity-plot", "drawdown-plot"), sizes, strict=True)
+    ]
     assert all(w >= 1000 and h >= 250 for w, h in sizes)
 
 

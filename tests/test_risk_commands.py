@@ -10,7 +10,7 @@ import pytest
 
 from hummingbot_plugin.audit import AuditLog, OverrideRecord, iter_records
 from hummingbot_plugin.mqtt import Keyring, sign_payload
-from hummingbot_plugin.mqtt.replay import ReplayStore
+from hummingbot_plugin.mqtt.anti_replay import ReplayStore
 from hummingbot_plugin.risk.commands import RiskCommandProcessor, command_topics
 
 SECRET = secrets.token_bytes(32)  # HMAC key, new for every test session

@@ -166,16 +166,26 @@ def _xemm(maker_side: TradeType) -> CreateExecutorAction:
     maker = ConnectorPair(connector_name=VENUE, trading_pair=PAIR)
     taker = ConnectorPair(connector_name="kucoin", trading_pair=PAIR)
     buy = maker_side == TradeType.BUY
-    return CreateExecutorAction(controller_id="ctrl-1", executor_config=XEMMExecutorConfig(
-        timestamp=T0, buying_market=maker if buy else taker, selling_market=taker if buy else maker,
-        maker_side=maker_side, order_amount=Decimal("0.1"), min_profitability=Decimal("0.001"),
-        target_profitability=Decimal("0.002"), max_profitability=Decimal("0.004")))
+    return CreateExecutorAction(
+        controller_id="ctrl-1",
+        executor_config=XEMMExecutorConfig(
+            timestamp=T0,
+            buying_market=maker if buy else taker,
+            selling_market=taker if buy else maker,
+            maker_side=maker_side,
+            order_amount=Decimal("0.1"),
+            min_profitability=Decimal("0.001"),
+            target_profitability=Decimal("0.002"),
+            max_profitability=Decimal("0.004"),
+        ),
+    )
 
 
 def test_xemm_executors_are_reviewed_on_their_maker_market(tmp_path: Path) -> None:
     clock = Clock()
-    controller = make_controller(tmp_path, clock, max_pair_exposure_quote=Decimal("15"),
-                                 max_total_exposure_quote=Decimal("100"))
+    controller = make_controller(
+        tmp_path, clock, max_pair_exposure_quote=Decimal("15"), max_total_exposure_quote=Decimal("100")
+    )
     first, second = _xemm(TradeType.BUY), _xemm(TradeType.BUY)
     assert controller.risk_gate.filter_actions(controller, [first, second]) == [first]  # 10 + 10 > 15
     clock.now += 60  # maker book unchanged for 60 s > 30 s

@@ -93,7 +93,7 @@ def _conf(tmp_path: Path, risk: dict[str, Any], **script: Any) -> Path:
 
 
 def _replay(conf: Path, start: str, end: str, shared_data_dir: Path) -> Any:
-    from hummingbot_plugin.hb.sim.replay import ReplayRequest, run_replay
+    from hummingbot_plugin.simulation.replay.run import ReplayRequest, run_replay
 
     request = ReplayRequest(
         script_config=conf,
@@ -190,15 +190,15 @@ def test_controller_reload_is_validated_invalid_keeps_the_last_good_config(tmp_p
     """Hummingbot's periodic controller reload, on the script built as the replay builds it."""
     from risk_hb_factories import T0, make_exchange
 
-    from hummingbot_plugin.hb.sim.market_data import provider_factory
-    from hummingbot_plugin.hb.sim.runtime import (
+    from hummingbot_plugin.simulation.engine.candle_store import CandleStore
+    from hummingbot_plugin.simulation.exchange.market_data import provider_factory
+    from hummingbot_plugin.simulation.exchange.runtime import (
         headless_application,
         load_script,
         markets_recorder,
         patched_data_provider,
         use_project_paths,
     )
-    from hummingbot_plugin.sim.candle_store import CandleStore
 
     conf = _conf(tmp_path, {})
     use_project_paths()

@@ -11,7 +11,7 @@ import pytest
 from risk_hb_factories import Clock, make_controller, make_create, make_executor_info
 
 from hummingbot_plugin.errors import ConfigError
-from hummingbot_plugin.metrics import MetricsSettings, PluginMetrics
+from hummingbot_plugin.prometheus import MetricsSettings, PluginMetrics
 
 
 def test_metrics_are_off_by_default_and_loopback_when_on() -> None:

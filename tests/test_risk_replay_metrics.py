@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from test_risk_guarded_script import _conf, _replay, probe_controller  # noqa: F401  (fixture)
 
-from hummingbot_plugin.metrics import MetricsServer, MetricsSettings, PluginMetrics
+from hummingbot_plugin.prometheus import MetricsServer, MetricsSettings, PluginMetrics
 
 
 def _free_loopback_port() -> int:

@@ -18,8 +18,8 @@ from hummingbot.client.ui.parser import load_parser
 from hummingbot.strategy.strategy_v2_base import StrategyV2Base
 
 from hummingbot_plugin.cli import build_parser
-from hummingbot_plugin.hb.sim.runtime import use_project_paths
 from hummingbot_plugin.settings import PROJECT_ROOT
+from hummingbot_plugin.simulation.exchange.runtime import use_project_paths
 
 use_project_paths()
 from scripts.v2_guarded_controllers import GuardedControllers  # noqa: E402  (needs the project paths)

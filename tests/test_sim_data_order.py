@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from hummingbot_plugin.hb.sim.exchange import SimulatedExchange
-from hummingbot_plugin.hb.sim.virtual_loop import VirtualTimeLoop, current_loop, restore_loop
-from hummingbot_plugin.sim.config import SimExchangeConfig
-from hummingbot_plugin.sim.models import BookLevel, BookSnapshot
+from hummingbot_plugin.simulation.engine.config import SimExchangeConfig
+from hummingbot_plugin.simulation.engine.models import BookLevel, BookSnapshot
+from hummingbot_plugin.simulation.exchange.exchange import SimulatedExchange
+from hummingbot_plugin.simulation.exchange.virtual_loop import VirtualTimeLoop, current_loop, restore_loop
 
 T0 = 1_700_000_000.0
 PAIR = "BTC-USDT"

@@ -22,11 +22,11 @@ from hummingbot.strategy_v2.executors.position_executor.data_types import (
 from hummingbot.strategy_v2.executors.position_executor.position_executor import PositionExecutor
 from hummingbot.strategy_v2.models.executors import CloseType
 
-from hummingbot_plugin.hb.sim.exchange import SimulatedExchange
-from hummingbot_plugin.hb.sim.session import SimSession
-from hummingbot_plugin.sim import is_simulated_connector
-from hummingbot_plugin.sim.config import SimExchangeConfig
-from hummingbot_plugin.sim.models import BookLevel, BookSnapshot, Side, TradePrint
+from hummingbot_plugin.risk.paper_guard import is_simulated_connector
+from hummingbot_plugin.simulation.engine.config import SimExchangeConfig
+from hummingbot_plugin.simulation.engine.models import BookLevel, BookSnapshot, Side, TradePrint
+from hummingbot_plugin.simulation.exchange.exchange import SimulatedExchange
+from hummingbot_plugin.simulation.exchange.session import SimSession
 
 D = Decimal
 PAIR = "BTC-USDT"
@@ -328,7 +328,7 @@ def test_connector_surface_for_executors() -> None:
 def test_virtual_time_loop_runs_simulated_days_without_waiting() -> None:
     import asyncio
 
-    from hummingbot_plugin.hb.sim.virtual_loop import VirtualTimeLoop, current_loop, restore_loop
+    from hummingbot_plugin.simulation.exchange.virtual_loop import VirtualTimeLoop, current_loop, restore_loop
 
     loop = VirtualTimeLoop(T0)
     seen: list[tuple[float, str]] = []
@@ -357,8 +357,8 @@ def test_replay_market_data_provider_serves_only_closed_candles() -> None:
     import pandas as pd
     from hummingbot.data_feed.candles_feed.data_types import CandlesConfig
 
-    from hummingbot_plugin.hb.sim.market_data import ReplayMarketDataProvider
-    from hummingbot_plugin.sim.candle_store import CandleStore
+    from hummingbot_plugin.simulation.engine.candle_store import CandleStore
+    from hummingbot_plugin.simulation.exchange.market_data import ReplayMarketDataProvider
 
     bars = pd.DataFrame(
         {

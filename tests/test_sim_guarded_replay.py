@@ -13,10 +13,10 @@ import pytest
 import yaml
 
 from hummingbot_plugin.audit import DecisionRecord, iter_records, verify_chain
-from hummingbot_plugin.hb.sim.replay import ReplayRequest, run_replay
-from hummingbot_plugin.hb.sim.runtime import load_script, use_project_paths
 from hummingbot_plugin.risk.paper_guard import PaperGuardError, in_simulation_run
 from hummingbot_plugin.settings import PROJECT_ROOT, data_file
+from hummingbot_plugin.simulation.exchange.runtime import load_script, use_project_paths
+from hummingbot_plugin.simulation.replay.run import ReplayRequest, run_replay
 
 pytestmark = pytest.mark.slow
 

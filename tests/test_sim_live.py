@@ -15,12 +15,12 @@ from hummingbot.core.data_type.common import OrderType, PriceType
 from hummingbot.core.event.events import OrderFilledEvent
 
 from hummingbot_plugin.errors import ConfigError
-from hummingbot_plugin.hb.sim.exchange import SimulatedExchange
-from hummingbot_plugin.hb.sim.live import CaptureBooks, OrderBookFeed, install_paper_connectors
-from hummingbot_plugin.hb.sim.session import SimSession
-from hummingbot_plugin.sim import is_simulated_connector
-from hummingbot_plugin.sim.config import SimExchangeConfig
-from hummingbot_plugin.sim.ws_capture import CaptureKind, iter_capture
+from hummingbot_plugin.risk.paper_guard import is_simulated_connector
+from hummingbot_plugin.simulation.engine.config import SimExchangeConfig
+from hummingbot_plugin.simulation.engine.ws_capture import CaptureKind, iter_capture
+from hummingbot_plugin.simulation.exchange.exchange import SimulatedExchange
+from hummingbot_plugin.simulation.exchange.session import SimSession
+from hummingbot_plugin.simulation.paper.book_feed import CaptureBooks, OrderBookFeed, install_paper_connectors
 
 D = Decimal
 PAIR = "BTC-USDT"

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hummingbot_plugin.sim.candle_path import PathMode, intrabar_path, synthetic_book
-from hummingbot_plugin.sim.matching import MatchingEngine
-from hummingbot_plugin.sim.models import (
+from hummingbot_plugin.simulation.engine.candle_path import PathMode, intrabar_path, synthetic_book
+from hummingbot_plugin.simulation.engine.matching import MatchingEngine
+from hummingbot_plugin.simulation.engine.models import (
     Bar,
     BookLevel,
     BookSnapshot,

@@ -11,13 +11,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hummingbot_plugin.errors import ConfigError, DataError, SimulationError
-from hummingbot_plugin.sim import is_simulated_connector
-from hummingbot_plugin.sim.candle_store import CandleStore, bars_from_trades
-from hummingbot_plugin.sim.config import build_venue_config
-from hummingbot_plugin.sim.events import EventKind, ReplayEvent, merge_events, tick_events
-from hummingbot_plugin.sim.feeds import FeedKind, detect_kind, load_feed, pair_from_filename
-from hummingbot_plugin.sim.ledger import Ledger, LedgerEntry
-from hummingbot_plugin.sim.models import Side, TradePrint
+from hummingbot_plugin.risk.paper_guard import is_simulated_connector
+from hummingbot_plugin.simulation.engine.candle_store import CandleStore, bars_from_trades
+from hummingbot_plugin.simulation.engine.config import build_venue_config
+from hummingbot_plugin.simulation.engine.events import EventKind, ReplayEvent, merge_events, tick_events
+from hummingbot_plugin.simulation.engine.feeds import FeedKind, detect_kind, load_feed, pair_from_filename
+from hummingbot_plugin.simulation.engine.ledger import Ledger, LedgerEntry
+from hummingbot_plugin.simulation.engine.models import Side, TradePrint
 
 D = Decimal
 CAPTURE = "20240808T2354Z_20240809T0005Z"

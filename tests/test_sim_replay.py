@@ -13,8 +13,8 @@ import pytest
 from hummingbot_plugin.cli import main
 from hummingbot_plugin.cli.replay import parse_balances
 from hummingbot_plugin.errors import ConfigError, DataError
-from hummingbot_plugin.hb.sim.replay import ReplayRequest, run_replay
 from hummingbot_plugin.settings import PROJECT_ROOT
+from hummingbot_plugin.simulation.replay.run import ReplayRequest, run_replay
 
 CAPTURE = "20240808T2354Z_20240809T0005Z"
 SCRIPT = PROJECT_ROOT / "conf" / "scripts" / "sim_two_probes.yml"
@@ -180,10 +180,16 @@ def test_status_lines_into_a_file_are_whole_lines_not_carriage_returns(
     shared_data_dir: Path, tmp_path: Path
 ) -> None:
     log = io.StringIO()  # not a terminal: a log file or a pipe
-    run_replay(ReplayRequest(
-        script_config=PROJECT_ROOT / "conf" / "scripts" / "sim_baseline_replay.yml",
-        data=(shared_data_dir / "binance_BTC-USDT_1h.csv",), start="2023-01-01", end="2023-01-10",
-        balances={"USDT": Decimal("1010")}, status_stream=log, audit_path=tmp_path / "a.jsonl",
-    ))
+    run_replay(
+        ReplayRequest(
+            script_config=PROJECT_ROOT / "conf" / "scripts" / "sim_baseline_replay.yml",
+            data=(shared_data_dir / "binance_BTC-USDT_1h.csv",),
+            start="2023-01-01",
+            end="2023-01-10",
+            balances={"USDT": Decimal("1010")},
+            status_stream=log,
+            audit_path=tmp_path / "a.jsonl",
+        )
+    )
     text = log.getvalue()
     assert "\r" not in text and text.endswith("\n") and "100.0%" in text.splitlines()[-1]

@@ -149,8 +149,12 @@ def test_insecure_mqtt_settings_are_flagged(tmp_path: Path) -> None:
 
 def test_guarded_script_config_is_validated_with_its_field_paths(tmp_path: Path) -> None:
     conf = _conf_tree(tmp_path, {"btc.yml": _base()})
-    script = {"script_file_name": "v2_guarded_controllers.py", "controllers_config": ["btc.yml"],
-              "global_risk": {"max_drawdown_pct": 5, "max_leverage": 0}, "live_trading": "maybe"}
+    script = {
+        "script_file_name": "v2_guarded_controllers.py",
+        "controllers_config": ["btc.yml"],
+        "global_risk": {"max_drawdown_pct": 5, "max_leverage": 0},
+        "live_trading": "maybe",
+    }
     _write(conf / "scripts" / "run.yml", script)
     paths = {p.path for p in validate_path(conf).errors}
     assert {"global_risk.max_drawdown_pct", "global_risk.max_leverage", "live_trading"} <= paths

@@ -19,12 +19,12 @@ from pydantic import ValidationError
 from risk_hb_factories import make_executor_info
 
 from hummingbot_plugin.hb.config_discovery import ensure_project_importable
-from hummingbot_plugin.hb.sim.exchange import SimulatedExchange
-from hummingbot_plugin.hb.sim.market_data import ReplayMarketDataProvider
 from hummingbot_plugin.mm import xemm_logic
-from hummingbot_plugin.sim.candle_store import CandleStore
-from hummingbot_plugin.sim.config import SimExchangeConfig
-from hummingbot_plugin.sim.models import BookLevel, BookSnapshot
+from hummingbot_plugin.simulation.engine.candle_store import CandleStore
+from hummingbot_plugin.simulation.engine.config import SimExchangeConfig
+from hummingbot_plugin.simulation.engine.models import BookLevel, BookSnapshot
+from hummingbot_plugin.simulation.exchange.exchange import SimulatedExchange
+from hummingbot_plugin.simulation.exchange.market_data import ReplayMarketDataProvider
 
 ensure_project_importable()
 _xemm = importlib.import_module("controllers.generic.xemm_forecast")

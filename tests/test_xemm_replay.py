@@ -12,7 +12,7 @@ from hummingbot_plugin.errors import ConfigError
 from hummingbot_plugin.mm import xemm
 from hummingbot_plugin.mm.analytics import mm_report
 from hummingbot_plugin.mm.risk import QuoteRiskState
-from hummingbot_plugin.mm.xemm_replay import XEMMSimParams, run_xemm_replay
+from hummingbot_plugin.simulation.mm.xemm_replay import XEMMSimParams, run_xemm_replay
 
 
 @given(

@@ -27,7 +27,7 @@ Mapping of the client's V1 ``cross_exchange_market_making`` template:
 
 Hummingbot's backtesting engine has no XEMM executor simulator; this config exposes ``connector_name`` /
 ``trading_pair`` (the maker venue) so tooling that reads them does not crash, and XEMM is replayed with
-:mod:`hummingbot_plugin.mm.xemm_replay` or the simulated exchange.
+:mod:`hummingbot_plugin.simulation.mm.xemm_replay` or the simulated exchange.
 """
 
 from __future__ import annotations

@@ -92,8 +92,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--acl", type=Path, default=DEFAULT_ACL, help="ACL file naming the users")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for the password files")
-    parser.add_argument("--rotate", action="append", default=[], metavar="USER",
-                        help="replace this user's password (repeatable)")
+    parser.add_argument(
+        "--rotate",
+        action="append",
+        default=[],
+        metavar="USER",
+        help="replace this user's password (repeatable)",
+    )
     args = parser.parse_args(argv)
     if not args.acl.is_file():
         print(f"error: ACL file {args.acl} not found (pass --acl)", file=sys.stderr)

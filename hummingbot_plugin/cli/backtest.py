@@ -42,7 +42,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Check the run can trade, run the backtest described by ``args``, write its JSON (and report)."""
-    from hummingbot_plugin.backtest.runner import BacktestRequest, run_backtest_command
+    from hummingbot_plugin.simulation.backtest.runner import BacktestRequest, run_backtest_command
 
     request = BacktestRequest.from_args(args)
     return run_backtest_command(request, period=preflight(request))

@@ -4,7 +4,8 @@
 
 Prepares a Hummingbot root (default ``out/hummingbot``: conf/, scripts/, controllers/, models/, logs/,
 data/ -- the layout deploy/Dockerfile + docker-compose.yml mount), then replaces this process with the
-installed ``hummingbot_quickstart.py`` (through hummingbot_plugin.hb.client_boot). Without a script the
+installed ``hummingbot_quickstart.py`` (through ``hb.client_boot``; ``simulation.paper.client_boot`` on
+a recorded feed). Without a script the
 client starts idle: type ``start --v2 <file>.yml``. ``--feed recorded`` plays the recorded capture of
 ``$HBP_DATA_DIR`` into the paper venues (no network); ``--feed candles --start 2023-03-01T00:00Z --speed
 3600`` synthesises their books from the candle files from that start; the script config must have
@@ -76,7 +77,8 @@ def client_command(args: argparse.Namespace, environ: dict[str, str]) -> tuple[l
     env.update(HBP_CLIENT_ROOT=str(root.path), CONFIG_PASSWORD=password, **feed_env)
     env.setdefault("HBP_STATE_DIR", str(root.state))
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), environ.get("PYTHONPATH")) if p)
-    argv = [sys.executable, "-m", "hummingbot_plugin.hb.client_boot"]
+    boot = "hummingbot_plugin.hb" if args.feed == "live" else "hummingbot_plugin.simulation.paper"
+    argv = [sys.executable, "-m", f"{boot}.client_boot"]
     if conf is not None:
         argv += ["--v2", conf]
     if args.headless:
@@ -86,7 +88,12 @@ def client_command(args: argparse.Namespace, environ: dict[str, str]) -> tuple[l
 
 def _feed_env(args: argparse.Namespace) -> dict[str, str]:
     """The feed's variables, validated as the client process will read them (ConfigError with a fix)."""
-    from hummingbot_plugin.hb.sim.recorded_feed import ENV_FEED, ENV_SPEED, ENV_START, settings_from_env
+    from hummingbot_plugin.simulation.paper.recorded_feed import (
+        ENV_FEED,
+        ENV_SPEED,
+        ENV_START,
+        settings_from_env,
+    )
 
     if args.feed == "live":
         if args.start is not None:
@@ -101,8 +108,8 @@ def _feed_env(args: argparse.Namespace) -> dict[str, str]:
 
 def _check_candle_coverage(script: Path, start: float) -> None:
     """Every market of the script's controllers has a candle file covering ``start`` (else a ConfigError)."""
-    from hummingbot_plugin.hb.sim.recorded_candles import candle_file
     from hummingbot_plugin.settings import data_dir
+    from hummingbot_plugin.simulation.paper.recorded_candles import candle_file
 
     data = yaml.safe_load(script.read_text()) or {}
     for name in data.get("controllers_config") or []:

@@ -19,18 +19,27 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("results", nargs="+", type=Path, help="result JSON files (--json of backtest/replay)")
     parser.add_argument("--labels", nargs="+", help="column labels, one per file (default: file names)")
-    parser.add_argument("--allow-mixed", action="store_true",
-                        help="print results over different periods or scopes, labelled, instead of refusing")
+    parser.add_argument(
+        "--allow-mixed",
+        action="store_true",
+        help="print results over different periods or scopes, labelled, instead of refusing",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from hummingbot_plugin.backtest.compare import check_comparable, format_comparison, load_result_column
+    from hummingbot_plugin.simulation.backtest.compare import (
+        check_comparable,
+        format_comparison,
+        load_result_column,
+    )
 
     labels: list[str | None] = list(args.labels) if args.labels else [None] * len(args.results)
     if len(labels) != len(args.results):
-        raise ConfigError(f"{len(labels)} labels for {len(args.results)} files",
-                          fix="give one --labels entry per result file, or none")
+        raise ConfigError(
+            f"{len(labels)} labels for {len(args.results)} files",
+            fix="give one --labels entry per result file, or none",
+        )
     loaded = [load_result_column(path, label) for path, label in zip(args.results, labels, strict=True)]
     columns = [*check_comparable([strategy for strategy, _ in loaded], args.allow_mixed), loaded[0][1]]
     print(format_comparison(columns))

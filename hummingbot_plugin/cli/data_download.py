@@ -8,26 +8,14 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from hummingbot_plugin.data import INTERVAL_SECONDS, to_epoch_bound, write_candles_csv
+from hummingbot_plugin.data.download import DownloadRequest
 from hummingbot_plugin.errors import ConfigError
 
 __all__ = ["DownloadRequest", "register_download", "request_from_args"]
-
-
-@dataclass(frozen=True, slots=True)
-class DownloadRequest:
-    """A validated download: which market, which bars, where to write them."""
-
-    connector: str
-    trading_pair: str
-    interval: str
-    start: int
-    end: int
-    out: Path
 
 
 def register_download(actions: Any, run: Callable[[argparse.Namespace], int]) -> None:

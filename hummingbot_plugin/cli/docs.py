@@ -16,11 +16,16 @@ GENERATED_PAGES = ("configuration.md", "models.md")
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "docs", help="regenerate the configuration reference and model cards (docs/)",
+        "docs",
+        help="regenerate the configuration reference and model cards (docs/)",
         description="Writes docs/configuration.md from every controller/script config class (found as "
-                    "Hummingbot finds them) and docs/models.md from models/*/manifest.json.")
-    parser.add_argument("--check", action="store_true",
-                        help="write nothing; exit 1 and show a diff if a committed page is out of date")
+        "Hummingbot finds them) and docs/models.md from models/*/manifest.json.",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 and show a diff if a committed page is out of date",
+    )
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "docs", help="folder of the pages")
     parser.set_defaults(func=run)
 
@@ -48,16 +53,23 @@ def run(args: argparse.Namespace) -> int:
             continue
         stale.append(name)
         if args.check:
-            diff = difflib.unified_diff(current.splitlines(), text.splitlines(), f"{path} (committed)",
-                                        f"{path} (from the code)", lineterm="", n=1)
+            diff = difflib.unified_diff(
+                current.splitlines(),
+                text.splitlines(),
+                f"{path} (committed)",
+                f"{path} (from the code)",
+                lineterm="",
+                n=1,
+            )
             print("\n".join(list(diff)[:60]))
         else:
             out.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
             print(f"wrote {path}")
     if args.check and stale:
-        print(f"out of date: {', '.join(stale)}; "
-              "run `python -m hummingbot_plugin docs` and commit the result")
+        print(
+            f"out of date: {', '.join(stale)}; run `python -m hummingbot_plugin docs` and commit the result"
+        )
         return 1
     if not stale:
         print(f"docs up to date: {', '.join(pages)}")

@@ -116,13 +116,15 @@ def audit_path_for(json_path: Path, explicit: Path | None) -> Path:
 
 def run(args: argparse.Namespace) -> int:
     """Check the inputs can trade, run the replay, write its JSON (and optional report) and audit trail."""
-    from hummingbot_plugin.hb.sim.replay import ReplayRequest, run_replay
-    from hummingbot_plugin.hb.sim.replay_types import preflight
-    from hummingbot_plugin.sim.report_file import replay_summary, write_report
+    from hummingbot_plugin.simulation.engine.report_file import replay_summary, write_report
+    from hummingbot_plugin.simulation.replay.request import preflight
+    from hummingbot_plugin.simulation.replay.run import ReplayRequest, run_replay
 
     if args.closed_executors_buffer is not None and args.closed_executors_buffer < 1:
-        raise ConfigError(f"--closed-executors-buffer {args.closed_executors_buffer} must be >= 1",
-                          fix="give a positive count, or leave it out for Hummingbot's default")
+        raise ConfigError(
+            f"--closed-executors-buffer {args.closed_executors_buffer} must be >= 1",
+            fix="give a positive count, or leave it out for Hummingbot's default",
+        )
     if args.speed != "max":
         raise ConfigError(
             f"--speed {args.speed!r} is not supported for file replays",

@@ -64,9 +64,7 @@ class Coverage:
         if not self.clipped:
             return ""
         cut = " and ".join(
-            part
-            for part, flag in (("its start", self.start_clipped), ("its end", self.end_clipped))
-            if flag
+            part for part, flag in (("its start", self.start_clipped), ("its end", self.end_clipped)) if flag
         )
         return (
             f"note: the requested period {iso(self.requested_start)} → {iso(self.requested_end)} is partly "

@@ -21,8 +21,9 @@ def load_manifests(models_dir: Path) -> list[Manifest]:
         try:
             manifests.append(Manifest.model_validate(json.loads(path.read_text(encoding="utf-8"))))
         except (ValueError, ValidationError) as exc:
-            raise ModelError(f"{path} is not a valid manifest: {exc}",
-                             fix="retrain the model or remove the directory") from exc
+            raise ModelError(
+                f"{path} is not a valid manifest: {exc}", fix="retrain the model or remove the directory"
+            ) from exc
     return manifests
 
 
@@ -36,22 +37,34 @@ def _num(value: float) -> str:
 
 def _quantile_table(m: Manifest) -> list[str]:
     cv, cal = m.cv_metrics, m.calibration
-    lines = ["| quantile | mean pinball | naive pinball | coverage before calibration | after | shift |",
-             "|---|---|---|---|---|---|"]
+    lines = [
+        "| quantile | mean pinball | naive pinball | coverage before calibration | after | shift |",
+        "|---|---|---|---|---|---|",
+    ]
     for i, level in enumerate(m.quantiles):
-        cells = (f"Q{round(level * 100)}", _num(cv.mean_pinball[i]), _num(cv.mean_naive_pinball[i]),
-                 _pct(cal.coverage_before[i]), _pct(cal.coverage_after[i]), _num(cal.shifts[i]))
+        cells = (
+            f"Q{round(level * 100)}",
+            _num(cv.mean_pinball[i]),
+            _num(cv.mean_naive_pinball[i]),
+            _pct(cal.coverage_before[i]),
+            _pct(cal.coverage_after[i]),
+            _num(cal.shifts[i]),
+        )
         lines.append("| " + " | ".join(cells) + " |")
     return lines
 
 
 def _fold_table(m: Manifest) -> list[str]:
-    lines = ["| fold | train rows | validation rows | validation period | coverage per quantile |",
-             "|---|---|---|---|---|"]
+    lines = [
+        "| fold | train rows | validation rows | validation period | coverage per quantile |",
+        "|---|---|---|---|---|",
+    ]
     for fold in m.cv_metrics.folds:
         coverage = " / ".join(_pct(c) for c in fold.coverage)
-        lines.append(f"| {fold.fold} | {fold.train_rows} | {fold.valid_rows} "
-                     f"| {fold.valid_start} → {fold.valid_end} | {coverage} |")
+        lines.append(
+            f"| {fold.fold} | {fold.train_rows} | {fold.valid_rows} "
+            f"| {fold.valid_start} → {fold.valid_end} | {coverage} |"
+        )
     return lines
 
 
@@ -59,8 +72,10 @@ def _probability_table(m: Manifest) -> list[str]:
     lines = ["| method | Brier | log loss | top-tier accuracy | top-tier rows |", "|---|---|---|---|---|"]
     for score in m.cv_metrics.probability_scores:
         chosen = " (used)" if score.method == m.calibration.probability_method else ""
-        lines.append(f"| {score.method}{chosen} | {_num(score.brier)} | {_num(score.log_loss)} "
-                     f"| {_pct(score.top_tier_accuracy)} | {score.top_tier_rows} |")
+        lines.append(
+            f"| {score.method}{chosen} | {_num(score.brier)} | {_num(score.log_loss)} "
+            f"| {_pct(score.top_tier_accuracy)} | {score.top_tier_rows} |"
+        )
     return lines
 
 
@@ -81,7 +96,8 @@ def _limits(m: Manifest) -> list[str]:
 def render_model_card(m: Manifest) -> str:
     """One card: data, period, features, validation metrics, calibration, files, limits."""
     lines = [
-        f"## `{m.model_id}`", "",
+        f"## `{m.model_id}`",
+        "",
         f"- **Market**: {m.trading_pair}, {m.interval} bars, forecasts the return over {m.horizon_bars} "
         f"bar{'s' if m.horizon_bars != 1 else ''}",
         f"- **Quantiles**: {', '.join(f'Q{round(q * 100)}' for q in m.quantiles)}",
@@ -90,28 +106,51 @@ def render_model_card(m: Manifest) -> str:
         f"- **Daily inputs**: {', '.join(m.daily_inputs) or 'none'}",
         f"- **Boosting rounds**: {', '.join(str(n) for n in m.num_boost_round)}",
         f"- **Created** (last candle close, not wall clock): {m.created_at}",
-        *([f"- **Notes**: {m.notes}"] if m.notes else []), "",
-        f"### Validation ({m.cv_metrics.n_folds} walk-forward folds, skill {m.cv_metrics.skill:+.4f})", "",
-        *_quantile_table(m), "", *_fold_table(m), "",
-        "### Direction probabilities", "",
+        *([f"- **Notes**: {m.notes}"] if m.notes else []),
+        "",
+        f"### Validation ({m.cv_metrics.n_folds} walk-forward folds, skill {m.cv_metrics.skill:+.4f})",
+        "",
+        *_quantile_table(m),
+        "",
+        *_fold_table(m),
+        "",
+        "### Direction probabilities",
+        "",
         f"Calibrated on {m.calibration.fitted_on_start} → {m.calibration.fitted_on_end} "
-        f"({m.calibration.rows} rows, {m.calibration.method}).", "",
-        *_probability_table(m), "",
-        "### Limits", "", *_limits(m), "",
-        "### Files (verified by sha256 before loading)", "",
+        f"({m.calibration.rows} rows, {m.calibration.method}).",
+        "",
+        *_probability_table(m),
+        "",
+        "### Limits",
+        "",
+        *_limits(m),
+        "",
+        "### Files (verified by sha256 before loading)",
+        "",
         *[f"- `{name}`: `{digest}`" for name, digest in sorted(m.files.items())],
-        f"- libraries: {', '.join(f'{k} {v}' for k, v in sorted(m.library_versions.items()))}", "",
+        f"- libraries: {', '.join(f'{k} {v}' for k, v in sorted(m.library_versions.items()))}",
+        "",
     ]
     return "\n".join(lines)
 
 
 def render_model_cards(manifests: Sequence[Manifest]) -> str:
     """The models page: one card per shipped model, sorted by model id."""
-    head = ["# Model cards", "",
-            "<!-- GENERATED by `python -m hummingbot_plugin docs` from models/*/manifest.json: "
-            "do not edit by hand. -->", ""]
+    head = [
+        "# Model cards",
+        "",
+        "<!-- GENERATED by `python -m hummingbot_plugin docs` from models/*/manifest.json: "
+        "do not edit by hand. -->",
+        "",
+    ]
     if not manifests:
-        return "\n".join([*head, "No model is shipped in `models/` yet. Train one with "
-                          "`python -m hummingbot_plugin train` (see docs/runbook.md).", ""])
+        return "\n".join(
+            [
+                *head,
+                "No model is shipped in `models/` yet. Train one with "
+                "`python -m hummingbot_plugin train` (see docs/runbook.md).",
+                "",
+            ]
+        )
     cards = [render_model_card(m) for m in sorted(manifests, key=lambda m: m.model_id)]
     return "\n".join(head) + "\n" + "\n".join(cards)

@@ -15,6 +15,7 @@ from hummingbot.client.hummingbot_application import HummingbotApplication
 from hummingbot.remote_iface.mqtt import MQTTGateway
 
 from hummingbot_plugin.errors import ConfigError
+from hummingbot_plugin.hb.patches import forget_mqtt_gateway
 
 __all__ = ["forget_bridge", "headless_app", "wait_for_bridge"]
 
@@ -51,4 +52,4 @@ async def wait_for_bridge(timeout: float = 10.0, poll_interval: float = 0.02) ->
 
 def forget_bridge() -> None:
     """Clear Hummingbot's process-wide gateway reference (``MQTTGateway._instance``) after a stop."""
-    MQTTGateway._instance = None
+    forget_mqtt_gateway()

@@ -1,6 +1,6 @@
 """Spot budget cap: a position executor that asks for more than the free quote balance can pay is resized
 to what it can pay, fee included, before the risk gate reviews it — the same rule as the backtest's funded
-account (:class:`hummingbot_plugin.backtest.budget.SpotAccount`): backtest, replay, paper and live size
+account (:class:`simulation.backtest.budget.SpotAccount`): backtest, replay, paper and live size
 alike.
 
 Without it, a controller that commits its whole ``total_amount_quote`` fails every order once the account

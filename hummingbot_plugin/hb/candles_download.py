@@ -17,7 +17,7 @@ from hummingbot_plugin.data import candles_from_frame
 from hummingbot_plugin.errors import ConfigError, DataError
 
 if TYPE_CHECKING:
-    from hummingbot_plugin.cli.data_download import DownloadRequest
+    from hummingbot_plugin.data.download import DownloadRequest
 
 __all__ = ["download_candles", "supported_connectors"]
 

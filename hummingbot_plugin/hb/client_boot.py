@@ -7,9 +7,9 @@ and only in this dedicated process:
 * ``hummingbot.root_path`` -> the prepared root (upstream derives it from the package's own location
   and has no setter; ``set_prefix_path`` is upstream's own setter). Done before any ``hummingbot.client``
   import, which computes its paths (``CONF_DIR_PATH``...) from it at import time.
-* recorded feed only: every candle connector of ``CandlesFactory`` serves recorded files, the rate
-  oracle and the strategies' price polling use the paper venues (hb/sim/recorded_offline.py), and an
-  audit hook refuses (and writes to ``logs/network_refused.log``) any connection to a non-loopback host.
+* nothing else: a recorded-feed client starts through
+  :mod:`hummingbot_plugin.simulation.paper.client_boot`, which adds the offline services and runs
+  :func:`prepare` and :func:`run_quickstart` the same way.
 
 tests/test_client_terminal.py checks upstream's ``root_path`` signature so a change fails loudly.
 """
@@ -24,8 +24,17 @@ from pathlib import Path
 from typing import Any
 
 from hummingbot_plugin.errors import ConfigError
+from hummingbot_plugin.hb.patches import set_root
 
-__all__ = ["LOOPBACK", "install_network_guard", "main", "point_root", "quickstart_script"]
+__all__ = [
+    "LOOPBACK",
+    "install_network_guard",
+    "main",
+    "point_root",
+    "prepare",
+    "quickstart_script",
+    "run_quickstart",
+]
 
 ROOT_ENV = "HBP_CLIENT_ROOT"
 LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0", ""})
@@ -33,16 +42,12 @@ LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0", ""})
 
 def point_root(root: Path) -> None:
     """Make ``hummingbot.root_path()`` and ``prefix_path()`` return ``root`` (before hummingbot.client)."""
-    import hummingbot
-
     if "hummingbot.client.settings" in sys.modules:
         raise ConfigError(
             "client: Hummingbot's settings were imported before the root was set",
             fix="start the client through `python -m hummingbot_plugin client`",
         )
-    resolved = root.resolve()
-    hummingbot.root_path = lambda: resolved
-    hummingbot.set_prefix_path(str(resolved))
+    set_root(root)
 
 
 def quickstart_script() -> Path:
@@ -87,29 +92,30 @@ def install_network_guard(log_path: Path) -> None:
     sys.addaudithook(hook)
 
 
-def main(argv: list[str]) -> int:
-    """Prepare the process as described in the module doc, then run the quickstart as ``__main__``."""
-    raw = os.environ.get(ROOT_ENV)
+def prepare(environ: dict[str, str] | None = None) -> Path:
+    """Point Hummingbot at the root named by ``HBP_CLIENT_ROOT`` (read here, once), enter it; the root."""
+    raw = (os.environ if environ is None else environ).get(ROOT_ENV)
     if not raw:
         raise ConfigError(f"client: {ROOT_ENV} is not set", fix="use `python -m hummingbot_plugin client`")
     root = Path(raw)
     point_root(root)
     os.chdir(root)
     sys.path.insert(0, str(root))  # path_util, bin.hummingbot, scripts.*, controllers.*
-    from hummingbot_plugin.hb.sim.recorded_feed import settings_from_env
+    return root
 
-    recorded = settings_from_env(os.environ)
-    if recorded is not None:
-        from hummingbot_plugin.hb.sim.recorded_candles import install_recorded_candles
-        from hummingbot_plugin.hb.sim.recorded_offline import install_offline_services
 
-        install_network_guard(root / "logs" / "network_refused.log")
-        install_recorded_candles(recorded)
-        install_offline_services()
+def run_quickstart(argv: list[str]) -> int:
+    """Run Hummingbot's own quickstart script as ``__main__`` with ``argv``."""
     script = quickstart_script()
     sys.argv = [str(script), *argv]
     runpy.run_path(str(script), run_name="__main__")
     return 0
+
+
+def main(argv: list[str]) -> int:
+    """The live-feed client: prepare the process as described in the module doc, then the quickstart."""
+    prepare()
+    return run_quickstart(argv)
 
 
 if __name__ == "__main__":

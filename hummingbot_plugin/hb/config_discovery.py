@@ -40,7 +40,10 @@ __all__ = [
 ]
 
 _CONTROLLER_BASES = (
-    ControllerConfigBase, MarketMakingControllerConfigBase, DirectionalTradingControllerConfigBase)
+    ControllerConfigBase,
+    MarketMakingControllerConfigBase,
+    DirectionalTradingControllerConfigBase,
+)
 _SCRIPT_BASES = (BaseClientModel, StrategyV2ConfigBase)
 
 
@@ -53,14 +56,26 @@ def ensure_project_importable(project_root: Path = PROJECT_ROOT) -> None:
 
 def controller_config_class(module: ModuleType) -> type[ControllerConfigBase] | None:
     """The config class Hummingbot would instantiate for this controller module."""
-    return next((m for _, m in inspect.getmembers(module) if inspect.isclass(m) and m not in _CONTROLLER_BASES
-                 and issubclass(m, ControllerConfigBase)), None)
+    return next(
+        (
+            m
+            for _, m in inspect.getmembers(module)
+            if inspect.isclass(m) and m not in _CONTROLLER_BASES and issubclass(m, ControllerConfigBase)
+        ),
+        None,
+    )
 
 
 def script_config_class(module: ModuleType) -> type[BaseClientModel] | None:
     """The config class Hummingbot would instantiate for this script module."""
-    return next((m for _, m in inspect.getmembers(module) if inspect.isclass(m) and m not in _SCRIPT_BASES
-                 and issubclass(m, BaseClientModel)), None)
+    return next(
+        (
+            m
+            for _, m in inspect.getmembers(module)
+            if inspect.isclass(m) and m not in _SCRIPT_BASES and issubclass(m, BaseClientModel)
+        ),
+        None,
+    )
 
 
 def import_controller_config_class(controller_type: str, controller_name: str) -> type[ControllerConfigBase]:
@@ -86,8 +101,10 @@ def _import(module_name: str) -> ModuleType:
     try:
         return importlib.import_module(module_name)
     except Exception as exc:  # any import-time failure of a user module is reported with its name
-        raise ConfigError(f"cannot import {module_name}: {type(exc).__name__}: {exc}",
-                          fix=f"fix {module_name.replace('.', '/')}.py so Hummingbot can load it") from exc
+        raise ConfigError(
+            f"cannot import {module_name}: {type(exc).__name__}: {exc}",
+            fix=f"fix {module_name.replace('.', '/')}.py so Hummingbot can load it",
+        ) from exc
 
 
 def _modules(folder: Path) -> list[Path]:

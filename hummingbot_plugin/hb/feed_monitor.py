@@ -27,7 +27,7 @@ from urllib.parse import urlparse
 
 from hummingbot.strategy_v2.models.executor_actions import CreateExecutorAction, ExecutorAction
 
-from hummingbot_plugin.metrics import PluginMetrics
+from hummingbot_plugin.prometheus import PluginMetrics
 from hummingbot_plugin.risk.feed_health import FeedHealth, FeedSource, SourceKind
 
 __all__ = ["UPSTREAM_REPEATS", "FeedMonitor", "RepeatFilter", "guard_lines", "venue_host"]

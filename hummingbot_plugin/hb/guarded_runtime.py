@@ -29,12 +29,12 @@ from hummingbot_plugin.hb.risk_snapshot import (
     market_of,
     request_from_action,
 )
-from hummingbot_plugin.metrics import PluginMetrics
+from hummingbot_plugin.mqtt.anti_replay import ReplayStore
 from hummingbot_plugin.mqtt.mailbox import LatestMailbox
 from hummingbot_plugin.mqtt.priority import signed_command_classifier
 from hummingbot_plugin.mqtt.rejections import escaped
-from hummingbot_plugin.mqtt.replay import ReplayStore
 from hummingbot_plugin.mqtt.signing import load_keyring
+from hummingbot_plugin.prometheus import PluginMetrics
 from hummingbot_plugin.risk import (
     DenialReason,
     JsonStateStore,

@@ -7,6 +7,7 @@ list through :meth:`RiskGate.filter_actions` in ``send_actions`` and refuses Hum
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from hummingbot_plugin.hb.risk_snapshot import (
     market_of,
     request_from_action,
 )
-from hummingbot_plugin.metrics import PluginMetrics
+from hummingbot_plugin.prometheus import PluginMetrics
 from hummingbot_plugin.risk import (
     DenialReason,
     JsonStateStore,
@@ -37,10 +38,15 @@ from hummingbot_plugin.risk import (
     RiskGuard,
     RiskLimits,
     RiskState,
-    default_state_dir,
 )
 
-__all__ = ["GATED_METHODS", "RiskGate", "RiskGatedController", "limits_of"]
+__all__ = ["GATED_METHODS", "UNGATED_FIX", "RiskGate", "RiskGatedController", "limits_of"]
+
+_LOG = logging.getLogger(__name__)
+UNGATED_FIX = (
+    "run the controller through scripts/v2_guarded_controllers.py or scripts/v2_plugin_controllers.py, "
+    "which give every controller its risk gate"
+)
 
 #: Methods a plugin controller must inherit from :class:`RiskGatedController` (checked by a test).
 GATED_METHODS = ("control_task", "send_actions", "_create_order")
@@ -73,12 +79,13 @@ class RiskGate:
     def for_controller(
         cls,
         controller: Any,
-        state_dir: Path | None = None,
+        state_dir: Path,
         audit: AuditSink | None = None,
         metrics: PluginMetrics | None = None,
     ) -> RiskGate:
+        """A gate on ``<state_dir>/<controller id>.json`` (the folder is the caller's: never read here)."""
         scope = str(controller.config.id)
-        store = JsonStateStore((state_dir or default_state_dir()) / f"{scope}.json")
+        store = JsonStateStore(state_dir / f"{scope}.json")
         return cls(RiskGuard(limits_of(controller.config), store, audit, scope=scope), audit, metrics=metrics)
 
     def capital(self, controller: Any) -> Decimal:
@@ -221,10 +228,12 @@ class RiskGatedController:
     """Mixin for every plugin controller: ``class X(RiskGatedController, DirectionalTradingControllerBase)``.
 
     Not a ``ControllerBase`` subclass, so Hummingbot's "first controller class in the module" rule
-    never picks it. A script may assign ``controller.risk_gate`` before start to share an audit log.
+    never picks it. The script that runs the controller assigns ``controller.risk_gate`` (its state
+    folder, audit log and metrics); a controller without one sends no action at all and says so once.
     """
 
     _risk_gate: RiskGate | None = None
+    _ungated_reported: bool = False
     config: Any
     market_data_provider: Any
     actions_queue: Any
@@ -233,7 +242,7 @@ class RiskGatedController:
     @property
     def risk_gate(self) -> RiskGate:
         if self._risk_gate is None:
-            self._risk_gate = RiskGate.for_controller(self)
+            raise RiskError(f"controller {self.config.id} has no risk gate", fix=UNGATED_FIX)
         return self._risk_gate
 
     @risk_gate.setter
@@ -249,7 +258,12 @@ class RiskGatedController:
         await self.send_actions(proposed)
 
     async def send_actions(self, executor_actions: list[ExecutorAction]) -> None:
-        gated = self.risk_gate.filter_actions(self, list(executor_actions))
+        if self._risk_gate is None:  # fail closed: nothing reaches the orchestrator
+            if not self._ungated_reported:
+                self._ungated_reported = True
+                _LOG.error(f"controller {self.config.id} has no risk gate: no orders. Fix: {UNGATED_FIX}")
+            return
+        gated = self._risk_gate.filter_actions(self, list(executor_actions))
         if gated:
             await self.actions_queue.put(gated)
             self.executors_update_event.clear()

@@ -118,21 +118,41 @@ class _Lots:
         key = fill.order_id or f"fill-{fill.timestamp}-{len(self.trades)}"
         t = self.trades.setdefault(
             key,
-            {"executor_id": fill.executor_id, "open": opened, "close": fill.timestamp, "side": side,
-             "amount": 0.0, "entry_notional": 0.0, "exit_notional": 0.0, "pnl": 0.0, "fees": 0.0},
+            {
+                "executor_id": fill.executor_id,
+                "open": opened,
+                "close": fill.timestamp,
+                "side": side,
+                "amount": 0.0,
+                "entry_notional": 0.0,
+                "exit_notional": 0.0,
+                "pnl": 0.0,
+                "fees": 0.0,
+            },
         )
-        for name, value in (("amount", take), ("entry_notional", take * entry),
-                            ("exit_notional", take * fill.price), ("pnl", pnl), ("fees", fees)):
+        for name, value in (
+            ("amount", take),
+            ("entry_notional", take * entry),
+            ("exit_notional", take * fill.price),
+            ("pnl", pnl),
+            ("fees", fees),
+        ):
             t[name] = float(t[name]) + value
         t["open"], t["close"] = min(float(t["open"]), opened), max(float(t["close"]), fill.timestamp)
 
     def closed(self) -> tuple[Trade, ...]:
         trades = [
             Trade(
-                market=self.market, order_id=key, executor_id=str(t["executor_id"]),
-                open_timestamp=float(t["open"]), close_timestamp=float(t["close"]), side=int(t["side"]),
-                amount=float(t["amount"]), entry_price=float(t["entry_notional"]) / float(t["amount"]),
-                exit_price=float(t["exit_notional"]) / float(t["amount"]), pnl_quote=float(t["pnl"]),
+                market=self.market,
+                order_id=key,
+                executor_id=str(t["executor_id"]),
+                open_timestamp=float(t["open"]),
+                close_timestamp=float(t["close"]),
+                side=int(t["side"]),
+                amount=float(t["amount"]),
+                entry_price=float(t["entry_notional"]) / float(t["amount"]),
+                exit_price=float(t["exit_notional"]) / float(t["amount"]),
+                pnl_quote=float(t["pnl"]),
                 fees_quote=float(t["fees"]),
             )
             for key, t in self.trades.items()
@@ -150,9 +170,7 @@ def _quote_asset(markets: Sequence[Market]) -> str:
     return quotes[0]
 
 
-def _market_book(
-    market: Market, fills: list[Fill], marks: Marks, start_base: float
-) -> MarketBook:
+def _market_book(market: Market, fills: list[Fill], marks: Marks, start_base: float) -> MarketBook:
     ts, mark = marks.timestamps, marks.prices[market]
     fills = sorted(fills, key=lambda f: f.timestamp)
     index = _index_of(ts, fills) if fills else np.zeros(0, dtype=np.intp)

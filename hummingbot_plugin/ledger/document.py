@@ -74,8 +74,10 @@ def ledger_section(ledger: LedgerBook, *, max_points: int | None = None) -> dict
         "account": figures_dict(account_figures(ledger)),
         "per_market": {m.label: figures_dict(market_figures(ledger, m)) for m in ledger.markets},
         "start_balances": ledger.start_balances,
-        "end_balances": {f"{venue} {asset}": float(series[-1]) for (venue, asset), series in
-                         sorted(ledger.balances.items())},
+        "end_balances": {
+            f"{venue} {asset}": float(series[-1])
+            for (venue, asset), series in sorted(ledger.balances.items())
+        },
         "unmarked_assets": list(ledger.unmarked_assets),
         "overdrawn": [
             {"venue": v, "asset": a, "first_at": iso(t), "lowest": low} for v, a, t, low in ledger.overdrawn()
@@ -84,9 +86,14 @@ def ledger_section(ledger: LedgerBook, *, max_points: int | None = None) -> dict
             {"time": iso(ts[i]), "timestamp": float(ts[i]), "equity": float(ledger.equity[i])} for i in keep
         ],
         "trades": [
-            {**asdict(t), "market": t.market.label, "opened": iso(t.open_timestamp),
-             "closed": iso(t.close_timestamp)}
-            for book in ledger.markets.values() for t in book.trades
+            {
+                **asdict(t),
+                "market": t.market.label,
+                "opened": iso(t.open_timestamp),
+                "closed": iso(t.close_timestamp),
+            }
+            for book in ledger.markets.values()
+            for t in book.trades
         ],
     }
 

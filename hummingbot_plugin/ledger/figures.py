@@ -66,7 +66,7 @@ def held_at_ruin(curve: FloatArray) -> FloatArray:
     if below.size == 0:
         return curve
     shown = curve.copy()
-    shown[int(below[0]):] = 0.0
+    shown[int(below[0]) :] = 0.0
     return shown
 
 
@@ -159,8 +159,14 @@ def market_figures(ledger: LedgerBook, market: Market) -> Figures:
     book: MarketBook = ledger.markets[market]
     curve = ledger.start_equity + book.pnl
     return figures_of_curve(
-        market.label, ledger.timestamps, curve, ledger.start_equity, book.fills, book.trades,
-        _exposure_pct(book.holdings), can_be_ruined=False,
+        market.label,
+        ledger.timestamps,
+        curve,
+        ledger.start_equity,
+        book.fills,
+        book.trades,
+        _exposure_pct(book.holdings),
+        can_be_ruined=False,
     )
 
 
@@ -172,6 +178,11 @@ def account_figures(ledger: LedgerBook) -> Figures:
         holding |= np.abs(book.holdings) > DUST_BASE
     exposure = float(np.mean(holding[:-1]) * 100.0) if holding.size > 1 else 0.0
     return figures_of_curve(
-        "account", ledger.timestamps, ledger.equity, ledger.start_equity,
-        [f for b in books for f in b.fills], [t for b in books for t in b.trades], exposure,
+        "account",
+        ledger.timestamps,
+        ledger.equity,
+        ledger.start_equity,
+        [f for b in books for f in b.fills],
+        [t for b in books for t in b.trades],
+        exposure,
     )

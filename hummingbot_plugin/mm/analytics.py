@@ -209,8 +209,16 @@ def backtest_metrics(
     ts = mids["timestamp"].to_numpy(dtype=np.float64)
     marks = Marks(ts, {market: mids["mid"].to_numpy(dtype=np.float64)})
     booked = [
-        Fill(float(r.timestamp), market, int(r.side), float(r.price), float(r.amount), float(r.fee),
-             True, str(getattr(r, "order_id", i)))
+        Fill(
+            float(r.timestamp),
+            market,
+            int(r.side),
+            float(r.price),
+            float(r.amount),
+            float(r.fee),
+            True,
+            str(getattr(r, "order_id", i)),
+        )
         for i, r in enumerate(fills.itertuples(index=False))
         if float(r.amount) > 0
     ]

@@ -145,8 +145,14 @@ def candle_excursions(opens: FloatArray, highs: FloatArray, lows: FloatArray) ->
 
 
 def window_estimate(
-    valid_from: float, mid_t: FloatArray, mids: FloatArray, dist_t: FloatArray, dist: FloatArray,
-    lookback_s: float, grid: FloatArray, sides: int,
+    valid_from: float,
+    mid_t: FloatArray,
+    mids: FloatArray,
+    dist_t: FloatArray,
+    dist: FloatArray,
+    lookback_s: float,
+    grid: FloatArray,
+    sides: int,
 ) -> GLFTEstimate | None:
     """σ, A, k from data in ``[valid_from − lookback_s, valid_from)``; None when too little data."""
     lo = valid_from - lookback_s
@@ -164,8 +170,15 @@ def window_estimate(
 
 
 def rolling_estimates(
-    mid_times: FloatArray, mids: FloatArray, dist_times: FloatArray, distances: FloatArray,
-    *, lookback_s: float, step_s: float, grid: FloatArray, sides: int = 2,
+    mid_times: FloatArray,
+    mids: FloatArray,
+    dist_times: FloatArray,
+    distances: FloatArray,
+    *,
+    lookback_s: float,
+    step_s: float,
+    grid: FloatArray,
+    sides: int = 2,
 ) -> list[GLFTEstimate]:
     """One estimate per evaluation window ``[t, t + step_s)``, from data in ``[t − lookback_s, t)`` only.
 

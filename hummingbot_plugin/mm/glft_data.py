@@ -6,15 +6,20 @@ replay never quotes with parameters that saw its own window.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Protocol
+
 import numpy as np
 import pandas as pd
 
 from hummingbot_plugin.mm import glft
-from hummingbot_plugin.mm.book_replay import BookEvents, mid_of
 
 __all__ = [
     "BOOK_GRID",
     "DEPTH_GRID",
+    "BookTop",
+    "TapePrint",
     "book_estimates",
     "candle_estimate_at",
     "candle_estimates",
@@ -28,19 +33,41 @@ DEPTH_GRID: glft.FloatArray = np.linspace(0.0, 0.002, 41, dtype=np.float64)
 BOOK_GRID: glft.FloatArray = np.linspace(0.0, 0.0002, 41, dtype=np.float64)
 
 
+class BookTop(Protocol):
+    """The top of a recorded book (the simulator's ``BookSnapshot`` is one)."""
+
+    @property
+    def timestamp(self) -> float: ...
+    @property
+    def best_bid(self) -> Decimal | None: ...
+    @property
+    def best_ask(self) -> Decimal | None: ...
+
+
+class TapePrint(Protocol):
+    """A recorded public trade (the simulator's ``TradePrint`` is one)."""
+
+    @property
+    def timestamp(self) -> float: ...
+    @property
+    def price(self) -> Decimal: ...
+
+
 def book_estimates(
-    events: BookEvents,
+    books: Sequence[BookTop],
+    trades: Sequence[TapePrint],
     *,
     lookback_s: float = 120.0,
     step_s: float = 30.0,
     grid: glft.FloatArray | None = None,
 ) -> list[glft.GLFTEstimate]:
     """σ from the 1 s mids; ``A, k`` from each trade's depth below/above the last mid before it."""
-    books = [b for b in events.books if b.best_bid is not None and b.best_ask is not None]
-    mid_t = np.array([b.timestamp for b in books], dtype=np.float64)
-    mids = np.array([mid_of(b) for b in books], dtype=np.float64)
-    trade_t = np.array([t.timestamp for t in events.trades], dtype=np.float64)
-    prices = np.array([float(t.price) for t in events.trades], dtype=np.float64)
+    tops = [(b.timestamp, b.best_bid, b.best_ask) for b in books]
+    two_sided = [(t, float(bid), float(ask)) for t, bid, ask in tops if bid is not None and ask is not None]
+    mid_t = np.array([t for t, _, _ in two_sided], dtype=np.float64)
+    mids = np.array([(bid + ask) / 2.0 for _, bid, ask in two_sided], dtype=np.float64)
+    trade_t = np.array([t.timestamp for t in trades], dtype=np.float64)
+    prices = np.array([float(t.price) for t in trades], dtype=np.float64)
     dist = glft.tape_distances(trade_t, prices, mid_t, mids)
     return glft.rolling_estimates(
         mid_t,

@@ -42,8 +42,11 @@ class GLFTParams:
 
     def __post_init__(self) -> None:
         ok = (
-            self.gamma > 0 and 0 < self.order_amount_quote <= self.max_inventory_quote
-            and self.min_profit_margin >= 0 and self.forecast_skew_weight >= 0 and self.spread_scale > 0
+            self.gamma > 0
+            and 0 < self.order_amount_quote <= self.max_inventory_quote
+            and self.min_profit_margin >= 0
+            and self.forecast_skew_weight >= 0
+            and self.spread_scale > 0
         )
         if not ok:
             raise ConfigError(
@@ -77,19 +80,26 @@ def plan_glft(
         return _halted("no GLFT estimate for this window (too little data before it)", dev, risk)
     skew = p.forecast_skew_weight * float(data.get("forecast_skew", 0.0) or 0.0)
     q = glft.glft_quote(
-        est, p.gamma, inventory_value / p.order_amount_quote, floor=p.floor, forecast_skew=skew,
+        est,
+        p.gamma,
+        inventory_value / p.order_amount_quote,
+        floor=p.floor,
+        forecast_skew=skew,
         spread_scale=p.spread_scale,
     )
     bid, ask = q.prices(mid)
     permission = side_permission(risk.state, dev)
-    prices = {lid: px for lid, px, ok in (("buy_0", bid, permission.buy), ("sell_0", ask, permission.sell))
-              if ok and math.isfinite(px) and px > 0}
+    prices = {
+        lid: px
+        for lid, px, ok in (("buy_0", bid, permission.buy), ("sell_0", ask, permission.sell))
+        if ok and math.isfinite(px) and px > 0
+    }
     amounts = {lid: p.order_amount_quote / px for lid, px in prices.items()}
     return QuotePlan(prices, amounts, LEVELS, risk, dev, frozenset(set(LEVELS) - set(prices)))
 
 
 def glft_planner(p: GLFTParams, estimates: list[glft.GLFTEstimate], step_s: float) -> Planner:
-    """A planner for :class:`~hummingbot_plugin.mm.replay.QuoteReplay`: the window's estimate at
+    """A planner for :class:`~simulation.mm.quote_replay.QuoteReplay`: the window's estimate at
     ``data['timestamp']`` (decision time)."""
 
     def plan(

@@ -86,7 +86,6 @@ class PMMParams(BaseModel):
         return None if v in (-1, "-1", "", None) else v
 
 
-
 def pmm_default(name: str) -> Any:
     """The declared default of one PMM parameter (for parameter sets derived from this one)."""
     return PMMParams.model_fields[name].default

@@ -94,7 +94,7 @@ def feature_frame(candles: pd.DataFrame, cfg: PMMParams, forecast_fn: ForecastFn
 
     Hummingbot's backtesting engine prices a bar at its close, so at equal resolution row ``t`` sees only
     bar ``t``; at a finer resolution the plugin's offline engine shifts features to their availability
-    time (``hummingbot_plugin.hb.backtest_engine``).
+    time (``hummingbot_plugin.simulation.backtest.engine``).
     """
     forecast = forecast_fn(candles) if forecast_fn is not None and not candles.empty else None
     return quoting.per_bar_features(candles, quoting_params(cfg), forecast)

@@ -6,6 +6,7 @@ a bounded latest-wins mailbox, and :class:`ChannelCore` which a controller polls
 Hummingbot's bridge is plugged in by ``hummingbot_plugin.hb.control_channel``.
 """
 
+from hummingbot_plugin.mqtt.anti_replay import ReplayStore
 from hummingbot_plugin.mqtt.blend import DirectionalView, PredictionMode, ViewSource, combine_views
 from hummingbot_plugin.mqtt.channel import ChannelCore, ChannelCounters, ChannelUpdate, Transport
 from hummingbot_plugin.mqtt.guard import MessageGuard
@@ -13,7 +14,6 @@ from hummingbot_plugin.mqtt.mailbox import Inbound, LatestMailbox
 from hummingbot_plugin.mqtt.messages import ExternalPrediction, OverrideAck, OverrideRequest, PredictionWire
 from hummingbot_plugin.mqtt.overrides import OverrideOutcome, build_overridden_config, updatable_fields
 from hummingbot_plugin.mqtt.rejections import Rejection, RejectionLedger, RejectionReason
-from hummingbot_plugin.mqtt.replay import ReplayStore
 from hummingbot_plugin.mqtt.settings import (
     ControlChannelSettings,
     ack_topic,

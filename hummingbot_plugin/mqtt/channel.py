@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel
 
 from hummingbot_plugin.audit import AuditSink
+from hummingbot_plugin.mqtt.anti_replay import ReplayStore
 from hummingbot_plugin.mqtt.guard import MessageGuard
 from hummingbot_plugin.mqtt.mailbox import Inbound, LatestMailbox
 from hummingbot_plugin.mqtt.messages import ExternalPrediction, OverrideAck, OverrideRequest
@@ -22,7 +23,6 @@ from hummingbot_plugin.mqtt.override_audit import OverrideAuditor
 from hummingbot_plugin.mqtt.overrides import build_overridden_config, merge_changes
 from hummingbot_plugin.mqtt.priority import signed_command_classifier
 from hummingbot_plugin.mqtt.rejections import Rejection, RejectionLedger, RejectionReason, escaped
-from hummingbot_plugin.mqtt.replay import ReplayStore
 from hummingbot_plugin.mqtt.settings import (
     ControlChannelSettings,
     ack_topic,

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from hummingbot_plugin.mqtt.anti_replay import ReplayStore
 from hummingbot_plugin.mqtt.decoding import DecodeFailure, check_parsed, decode_bytes
 from hummingbot_plugin.mqtt.mailbox import Inbound
 from hummingbot_plugin.mqtt.messages import (
@@ -24,7 +25,6 @@ from hummingbot_plugin.mqtt.messages import (
 )
 from hummingbot_plugin.mqtt.priority import is_command_change
 from hummingbot_plugin.mqtt.rejections import Rejection, RejectionReason
-from hummingbot_plugin.mqtt.replay import ReplayStore
 from hummingbot_plugin.mqtt.settings import ControlChannelSettings
 from hummingbot_plugin.mqtt.signing import Keyring
 
@@ -37,6 +37,7 @@ def safe_msg_id(payload: object) -> str | None:
     """The payload's ``msg_id`` only when it is a valid identifier (charset, length); never raw input."""
     value = payload.get("msg_id") if isinstance(payload, dict) else None
     return value if isinstance(value, str) and _SAFE_ID.fullmatch(value) else None
+
 
 _RANGE_ERRORS = frozenset(
     {

@@ -68,15 +68,29 @@ def price(value: float) -> str:
 
 
 HEADLINE_HEADERS: tuple[str, ...] = (
-    "Scope", "Start equity", "End equity", "Net PnL", "Return", "Sharpe (daily, ann.)", "Max drawdown",
-    "Trades", "Win rate", "Profit factor", "Fills (maker)", "Fees", "Volume", "Exposure time",
+    "Scope",
+    "Start equity",
+    "End equity",
+    "Net PnL",
+    "Return",
+    "Sharpe (daily, ann.)",
+    "Max drawdown",
+    "Trades",
+    "Win rate",
+    "Profit factor",
+    "Fills (maker)",
+    "Fees",
+    "Volume",
+    "Exposure time",
 )
 
 
 def headline_row(fig: Figures, quote: str) -> tuple[str, ...]:
     """One headline table row, rounded, each value with its unit."""
-    sharpe = "n/a (ruined)" if fig.ruined and fig.sharpe_daily_annualized is None else number(
-        fig.sharpe_daily_annualized
+    sharpe = (
+        "n/a (ruined)"
+        if fig.ruined and fig.sharpe_daily_annualized is None
+        else number(fig.sharpe_daily_annualized)
     )
     win = None if fig.win_rate is None else fig.win_rate * 100.0
     return (
@@ -98,7 +112,18 @@ def headline_row(fig: Figures, quote: str) -> tuple[str, ...]:
 
 
 TRADE_HEADERS: tuple[str, ...] = (
-    "#", "Market", "Side", "Opened", "Closed", "Held", "Amount", "Entry", "Exit", "PnL", "Fees", "Executor",
+    "#",
+    "Market",
+    "Side",
+    "Opened",
+    "Closed",
+    "Held",
+    "Amount",
+    "Entry",
+    "Exit",
+    "PnL",
+    "Fees",
+    "Executor",
 )
 
 

@@ -15,7 +15,14 @@ from hummingbot_plugin.ledger import Figures, Trade
 from hummingbot_plugin.ledger.types import FloatArray
 
 __all__ = [
-    "KINDS", "Cell", "EquityCurves", "ReportKind", "RiskChange", "RunReport", "Section", "sorted_trades",
+    "KINDS",
+    "Cell",
+    "EquityCurves",
+    "ReportKind",
+    "RiskChange",
+    "RunReport",
+    "Section",
+    "sorted_trades",
 ]
 
 ReportKind = Literal["backtest", "replay", "paper"]
@@ -95,8 +102,14 @@ class RiskChange:
     @classmethod
     def from_record(cls, record: RiskTransitionRecord) -> RiskChange:
         """The change an audit trail recorded."""
-        return cls(record.ts, record.scope, record.from_state, record.to_state, record.reason_code,
-                   record.reason_text)
+        return cls(
+            record.ts,
+            record.scope,
+            record.from_state,
+            record.to_state,
+            record.reason_code,
+            record.reason_text,
+        )
 
 
 @dataclass(frozen=True, slots=True)

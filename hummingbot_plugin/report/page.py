@@ -57,7 +57,10 @@ def _cell(value: Cell) -> str:
 
 
 def _table(
-    table_id: str, headers: Sequence[str], rows: Sequence[Sequence[Cell]], numeric: Container[int] = (),
+    table_id: str,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Cell]],
+    numeric: Container[int] = (),
 ) -> str:
     """A table; the ``numeric`` columns are right-aligned."""
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
@@ -68,25 +71,37 @@ def _table(
             for j, v in enumerate(row)
         )
         body.append(f"<tr>{cells}</tr>")
-    return (f'<div class="scroll"><table id="{escape(table_id)}"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(body)}</tbody></table></div>")
+    return (
+        f'<div class="scroll"><table id="{escape(table_id)}"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+    )
 
 
 def _header(report: RunReport) -> str:
     span = report.period_end - report.period_start
     period = f"{iso_utc(report.period_start)} → {iso_utc(report.period_end)} ({duration(span)})"
-    facts = (("Period (UTC)", "period", period), ("Scope", "scope", report.scope_text),
-             ("Fees", "fee", report.fee), ("Quote asset", "quote", report.quote_asset))
+    facts = (
+        ("Period (UTC)", "period", period),
+        ("Scope", "scope", report.scope_text),
+        ("Fees", "fee", report.fee),
+        ("Quote asset", "quote", report.quote_asset),
+    )
     parts = [f"<h1>{escape(report.heading)}</h1>"]
     if report.subtitle:
         parts.append(f'<p class="subtitle">{escape(report.subtitle)}</p>')
-    parts.append('<dl class="facts">' + "".join(
-        f'<dt>{escape(label)}</dt><dd id="{key}">{escape(value)}</dd>' for label, key, value in facts
-    ) + "</dl>")
+    parts.append(
+        '<dl class="facts">'
+        + "".join(
+            f'<dt>{escape(label)}</dt><dd id="{key}">{escape(value)}</dd>' for label, key, value in facts
+        )
+        + "</dl>"
+    )
     if report.ruined:
         scopes = escape(", ".join(report.ruined))
-        parts.append(f'<p class="ruined" id="ruined">Ruined: equity reached zero in {scopes}: '
-                     "its curve is shown clipped at zero and has no Sharpe.</p>")
+        parts.append(
+            f'<p class="ruined" id="ruined">Ruined: equity reached zero in {scopes}: '
+            "its curve is shown clipped at zero and has no Sharpe.</p>"
+        )
     parts.extend(f'<p class="note">{escape(note)}</p>' for note in report.notes)
     return "<header>" + "".join(parts) + "</header>"
 
@@ -97,9 +112,11 @@ def _headline(report: RunReport) -> str:
     rows = [(label, *(column[i] for column in columns)) for i, label in enumerate(HEADLINE_HEADERS) if i]
     headers = ("Figure", *(column[0] for column in columns))
     table = _table("headline", headers, rows, range(1, len(headers)))
-    note = ('<p class="note">Market columns: the account\'s start equity plus that market\'s PnL, so the '
-            "markets' returns add up to the account's. Sharpe: daily UTC closes, annualised with √365. "
-            "Drawdown: from the running peak.</p>")
+    note = (
+        "<p class=\"note\">Market columns: the account's start equity plus that market's PnL, so the "
+        "markets' returns add up to the account's. Sharpe: daily UTC closes, annualised with √365. "
+        "Drawdown: from the running peak.</p>"
+    )
     return f'<section id="headline-section"><h2>Headline figures</h2>{table}{note}</section>'
 
 
@@ -111,21 +128,27 @@ def _img(img_id: str, alt: str, png: bytes) -> str:
 def _plots(report: RunReport) -> str:
     names = ", ".join(report.equity.curves)
     equity = equity_png(report.equity, report.quote_asset, report.risk_changes)
-    return ('<section id="plots"><h2>Equity</h2>'
-            + _img("equity-plot", f"equity curves: {names}", equity)
-            + "<h2>Drawdown</h2>"
-            + _img("drawdown-plot", f"drawdown from peak: {names}", drawdown_png(report.equity))
-            + "</section>")
+    return (
+        '<section id="plots"><h2>Equity</h2>'
+        + _img("equity-plot", f"equity curves: {names}", equity)
+        + "<h2>Drawdown</h2>"
+        + _img("drawdown-plot", f"drawdown from peak: {names}", drawdown_png(report.equity))
+        + "</section>"
+    )
 
 
 def _risk(report: RunReport) -> str:
     if not report.risk_changes:
         return '<section id="risk-section"><h2>Risk state changes</h2><p id="risk-none">none</p></section>'
-    rows = [(iso_utc(c.ts), c.scope, f"{c.from_state} → {c.to_state}", c.reason, c.text)
-            for c in sorted(report.risk_changes, key=lambda c: c.ts)]
-    return ('<section id="risk-section"><h2>Risk state changes</h2>'
-            + _table("risk", ("Time (UTC)", "Scope", "Change", "Reason", "Detail"), rows)
-            + "</section>")
+    rows = [
+        (iso_utc(c.ts), c.scope, f"{c.from_state} → {c.to_state}", c.reason, c.text)
+        for c in sorted(report.risk_changes, key=lambda c: c.ts)
+    ]
+    return (
+        '<section id="risk-section"><h2>Risk state changes</h2>'
+        + _table("risk", ("Time (UTC)", "Scope", "Change", "Reason", "Detail"), rows)
+        + "</section>"
+    )
 
 
 def _slug(title: str, index: int) -> str:
@@ -150,17 +173,29 @@ def _trades(report: RunReport) -> str:
     shown = trades[:MAX_TRADE_ROWS]
     note = ""
     if len(trades) > len(shown):
-        note = (f'<p class="note" id="trades-cut">Showing the first {len(shown):,} of {len(trades):,} trades '
-                "(the full list is in the run's JSON).</p>")
+        note = (
+            f'<p class="note" id="trades-cut">Showing the first {len(shown):,} of {len(trades):,} trades '
+            "(the full list is in the run's JSON).</p>"
+        )
     rows = [trade_row(i + 1, t, report.quote_asset) for i, t in enumerate(shown)]
     return head + note + _table("trades", TRADE_HEADERS, rows, _TRADE_NUMERIC) + "</section>"
 
 
 def render_html(report: RunReport) -> str:
     """The whole page. Every string from the report is HTML-escaped."""
-    body = "".join((_header(report), _headline(report), _plots(report), _risk(report),
-                    *(_section(i, s) for i, s in enumerate(report.sections)), _trades(report)))
-    return (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{escape(report.heading)}</title><style>{_CSS}</style></head>\n"
-            f'<body data-report-kind="{escape(report.kind)}">{body}</body></html>\n')
+    body = "".join(
+        (
+            _header(report),
+            _headline(report),
+            _plots(report),
+            _risk(report),
+            *(_section(i, s) for i, s in enumerate(report.sections)),
+            _trades(report),
+        )
+    )
+    return (
+        f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(report.heading)}</title><style>{_CSS}</style></head>\n"
+        f'<body data-report-kind="{escape(report.kind)}">{body}</body></html>\n'
+    )

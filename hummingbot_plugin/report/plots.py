@@ -33,8 +33,12 @@ def _when(equity: EquityCurves) -> Any:
 
 
 def _style(index: int) -> dict[str, Any]:
-    return {"color": _COLORS[index % len(_COLORS)], "lw": 1.5 if index == 0 else 1.0,
-            "alpha": 1.0 if index == 0 else 0.85, "zorder": 3 if index == 0 else 2}
+    return {
+        "color": _COLORS[index % len(_COLORS)],
+        "lw": 1.5 if index == 0 else 1.0,
+        "alpha": 1.0 if index == 0 else 0.85,
+        "zorder": 3 if index == 0 else 2,
+    }
 
 
 def _date_axis(axis: Any) -> None:
@@ -53,8 +57,14 @@ def _draw_risk(axis: Any, changes: Sequence[RiskChange]) -> None:
         state = change.to_state.upper()
         label = None if state in labelled else f"risk → {state}"
         labelled.add(state)
-        axis.axvline(np.datetime64(int(change.ts), "s"), color=_RISK_COLORS.get(state, "tab:purple"),
-                     ls="--", lw=1.0, label=label, zorder=4)
+        axis.axvline(
+            np.datetime64(int(change.ts), "s"),
+            color=_RISK_COLORS.get(state, "tab:purple"),
+            ls="--",
+            lw=1.0,
+            label=label,
+            zorder=4,
+        )
 
 
 def _draw_equity(axis: Any, equity: EquityCurves, quote: str, changes: Sequence[RiskChange]) -> None:
@@ -95,8 +105,9 @@ def _figure(height_in: float, rows: int = 1, top_in: float = 0.35, **kwargs: Any
 
     figure = Figure(figsize=(_WIDTH_IN, height_in))
     axes = figure.subplots(rows, 1, **kwargs)
-    figure.subplots_adjust(left=0.08, right=0.985, top=1 - top_in / height_in, bottom=0.6 / height_in,
-                           hspace=0.25)
+    figure.subplots_adjust(
+        left=0.08, right=0.985, top=1 - top_in / height_in, bottom=0.6 / height_in, hspace=0.25
+    )
     return figure, axes
 
 
@@ -114,9 +125,7 @@ def drawdown_png(equity: EquityCurves) -> bytes:
     return _png(figure)
 
 
-def combined_png(
-    equity: EquityCurves, quote: str, heading: str, changes: Sequence[RiskChange] = ()
-) -> bytes:
+def combined_png(equity: EquityCurves, quote: str, heading: str, changes: Sequence[RiskChange] = ()) -> bytes:
     """Both plots stacked on one shared time axis, titled: the report as a single image."""
     figure, (ax_eq, ax_dd) = _figure(7.5, 2, 0.7, sharex=True, gridspec_kw={"height_ratios": [3, 2]})
     figure.suptitle(heading, fontsize=11)

@@ -19,8 +19,8 @@ from hummingbot_plugin.risk.store import (
     MemoryStateStore,
     PersistedRiskState,
     StateStore,
-    default_audit_dir,
-    default_state_dir,
+    audit_dir_from_env,
+    state_dir_from_env,
 )
 
 __all__ = [
@@ -40,6 +40,6 @@ __all__ = [
     "Side",
     "StateStore",
     "Transition",
-    "default_audit_dir",
-    "default_state_dir",
+    "audit_dir_from_env",
+    "state_dir_from_env",
 ]

@@ -16,9 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hummingbot_plugin.audit.log import AuditSink
 from hummingbot_plugin.audit.records import OverrideRecord
+from hummingbot_plugin.mqtt.anti_replay import ReplayStore
 from hummingbot_plugin.mqtt.guard import safe_msg_id
 from hummingbot_plugin.mqtt.messages import MSG_ID_PATTERN
-from hummingbot_plugin.mqtt.replay import ReplayStore
 from hummingbot_plugin.mqtt.signing import Keyring
 
 __all__ = ["CommandAck", "CommandOutcome", "RiskCommand", "RiskCommandProcessor", "command_topics"]

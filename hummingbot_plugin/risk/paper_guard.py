@@ -12,18 +12,29 @@ from contextvars import ContextVar
 from typing import Any
 
 from hummingbot_plugin.errors import RiskError
-from hummingbot_plugin.sim import is_simulated_connector
 
 __all__ = [
     "LIVE_CONFIRM_ENV",
     "LIVE_CONFIRM_VALUE",
+    "SIMULATED_MARKER",
     "PaperGuardError",
     "check_connectors",
     "in_simulation_run",
+    "is_simulated_connector",
     "live_trading_confirmed",
     "require_live_confirmation",
     "simulation_run",
 ]
+
+#: Attribute set to ``True`` on every connector instance of the simulated exchange (the contract this guard
+#: reads; :class:`hummingbot_plugin.simulation.exchange.exchange.SimulatedExchange` sets it).
+SIMULATED_MARKER = "is_simulated"
+
+
+def is_simulated_connector(connector: Any) -> bool:
+    """True only for our simulated exchange."""
+    return getattr(connector, SIMULATED_MARKER, False) is True
+
 
 LIVE_CONFIRM_ENV = "HBP_CONFIRM_LIVE_TRADING"
 LIVE_CONFIRM_VALUE = "yes-i-understand"

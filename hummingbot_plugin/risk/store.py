@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal, Protocol
@@ -29,8 +29,8 @@ __all__ = [
     "MissingStateError",
     "PersistedRiskState",
     "StateStore",
-    "default_audit_dir",
-    "default_state_dir",
+    "audit_dir_from_env",
+    "state_dir_from_env",
     "traded_in_audit",
 ]
 
@@ -41,15 +41,17 @@ MAX_SEEN_IDS = 1000
 AUDIT_DIR_ENV = "HBP_AUDIT_DIR"
 
 
-def default_audit_dir(state_dir: Path) -> Path:
-    """``$HBP_AUDIT_DIR`` or ``<state_dir>/audit`` (keep it on another disk to survive losing the state)."""
-    raw = os.environ.get(AUDIT_DIR_ENV)
+def audit_dir_from_env(state_dir: Path, environ: Mapping[str, str]) -> Path:
+    """``HBP_AUDIT_DIR`` of ``environ`` or ``<state_dir>/audit`` (keep it on another disk to survive losing
+    the state). Read once by an entry point (a script's constructor), which passes the folder on."""
+    raw = environ.get(AUDIT_DIR_ENV)
     return Path(raw).expanduser().resolve() if raw else state_dir / "audit"
 
 
-def default_state_dir() -> Path:
-    """``$HBP_STATE_DIR`` or ``<project>/state``."""
-    raw = os.environ.get(STATE_DIR_ENV)
+def state_dir_from_env(environ: Mapping[str, str]) -> Path:
+    """``HBP_STATE_DIR`` of ``environ`` or ``<project>/state``. Read once by an entry point (a script's
+    constructor), which passes the folder on; nothing below it reads the environment."""
+    raw = environ.get(STATE_DIR_ENV)
     return Path(raw).expanduser().resolve() if raw else PROJECT_ROOT / "state"
 
 
@@ -131,12 +133,12 @@ class JsonStateStore:
     """One JSON file; atomic replace on save.
 
     ``traded`` says why the bot is known to have traded (None if not); it is asked only when the
-    file is missing. By default it reads the audit log in ``$HBP_AUDIT_DIR`` or ``<state dir>/audit``.
+    file is missing. By default it reads the audit log in ``<state dir>/audit``.
     """
 
     def __init__(self, path: Path, traded: Callable[[], str | None] | None = None) -> None:
         self.path = Path(path)
-        self._traded = traded or (lambda: traded_in_audit(default_audit_dir(self.path.parent)))
+        self._traded = traded or (lambda: traded_in_audit(self.path.parent / "audit"))
 
     def load(self, scope: str) -> PersistedRiskState:
         if not self.path.exists():
