@@ -7,7 +7,7 @@ import pytest
 from hummingbot_plugin.mm.levels import LevelTimers, LevelView, level_ids, levels_to_create, levels_to_refresh
 from hummingbot_plugin.mm.risk import (
     QuoteRiskDecision,
-    QuoteRiskState,
+    RiskState,
     from_guard_state,
     hedge_failure_check,
     side_permission,
@@ -92,16 +92,16 @@ def test_anti_hysteresis_delays_a_new_executor_on_the_same_level() -> None:
 @pytest.mark.parametrize(
     ("state", "dev", "buy", "sell"),
     [
-        (QuoteRiskState.NORMAL, 0.0, True, True),
-        (QuoteRiskState.NORMAL, 1.0, False, True),
-        (QuoteRiskState.NORMAL, -1.0, True, False),
-        (QuoteRiskState.REDUCING, 0.4, False, True),
-        (QuoteRiskState.REDUCING, -0.4, True, False),
-        (QuoteRiskState.REDUCING, 0.0, False, False),
-        (QuoteRiskState.HALTED, 0.5, False, False),
+        (RiskState.ACTIVE, 0.0, True, True),
+        (RiskState.ACTIVE, 1.0, False, True),
+        (RiskState.ACTIVE, -1.0, True, False),
+        (RiskState.REDUCING, 0.4, False, True),
+        (RiskState.REDUCING, -0.4, True, False),
+        (RiskState.REDUCING, 0.0, False, False),
+        (RiskState.HALTED, 0.5, False, False),
     ],
 )
-def test_side_permission(state: QuoteRiskState, dev: float, buy: bool, sell: bool) -> None:
+def test_side_permission(state: RiskState, dev: float, buy: bool, sell: bool) -> None:
     allowed = side_permission(state, dev)
     assert (allowed.buy, allowed.sell) == (buy, sell)
 
@@ -112,10 +112,52 @@ def test_risk_decisions_combine_to_the_worst_with_reasons() -> None:
         from_guard_state("REDUCING", "drawdown"),
         hedge_failure_check([10.0, 20.0, 30.0], now=40.0, window_s=60.0, max_failures=3),
     )
-    assert combined.state == QuoteRiskState.HALTED
+    assert combined.state == RiskState.HALTED
     assert any("drawdown" in r for r in combined.reasons) and any("hedge" in r for r in combined.reasons)
     assert from_guard_state("ACTIVE") == QuoteRiskDecision()
-    assert from_guard_state("SOMETHING_NEW").state == QuoteRiskState.HALTED  # unknown: fail closed
-    assert (
-        hedge_failure_check([10.0], now=100.0, window_s=60.0, max_failures=1).state == QuoteRiskState.NORMAL
-    )
+    assert from_guard_state("SOMETHING_NEW").state == RiskState.HALTED  # unknown: fail closed
+    assert hedge_failure_check([10.0], now=100.0, window_s=60.0, max_failures=1).state == RiskState.ACTIVE
+
+
+def test_one_ordered_risk_state_serves_the_gate_and_the_quoters() -> None:
+    from hummingbot_plugin.mm import risk as mm_risk
+    from hummingbot_plugin.risk.models import RiskState as GateState
+
+    assert mm_risk.RiskState is GateState  # no second vocabulary
+    assert [s.severity for s in GateState] == [0, 1, 2]
+    assert worst(QuoteRiskDecision(GateState.HALTED), QuoteRiskDecision(GateState.REDUCING)).state == "HALTED"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "loosens"),
+    [
+        ("HALTED", "ACTIVE", True),
+        ("REDUCING", "ACTIVE", True),
+        ("ACTIVE", "REDUCING", False),
+        ("REDUCING", "HALTED", False),
+    ],
+)
+def test_a_less_severe_manual_state_from_outside_is_a_loosening(old: str, new: str, loosens: bool) -> None:
+    from hummingbot_plugin.mqtt.tighten import changed_fields, loosened
+
+    before, after = {"quote_risk_override": old}, {"quote_risk_override": new}
+    assert (loosened(changed_fields(before, after), before, after) == ["quote_risk_override"]) is loosens
+
+
+@pytest.mark.parametrize("spelling", ["NORMAL", "ACTIVE"])
+def test_the_former_normal_spelling_is_read_as_active(spelling: str) -> None:
+    from decimal import Decimal
+
+    from hummingbot_plugin.mm.params import PMMParams
+
+    def make(override: str) -> PMMParams:
+        return PMMParams(
+            buy_spreads=[0.001],
+            sell_spreads=[0.001],
+            total_amount_quote=Decimal(1000),
+            quote_risk_override=override,  # type: ignore[arg-type]
+        )
+
+    assert make(spelling).quote_risk_override == "ACTIVE"
+    with pytest.raises(ValueError, match="quote_risk_override"):
+        make("PANIC")

@@ -15,7 +15,7 @@ from hummingbot_plugin.data import load_candles
 from hummingbot_plugin.errors import DataError
 from hummingbot_plugin.mm.analytics import mm_report
 from hummingbot_plugin.mm.params import PMMParams, fixed_spread
-from hummingbot_plugin.mm.risk import QuoteRiskDecision, QuoteRiskState
+from hummingbot_plugin.mm.risk import QuoteRiskDecision, RiskState
 from hummingbot_plugin.simulation.engine.feeds import load_feed
 from hummingbot_plugin.simulation.mm.book_replay import BookEvents, run_book_replay
 from hummingbot_plugin.simulation.mm.queue_validation import run_touch_validation, summarise_validation
@@ -72,7 +72,7 @@ def test_halted_risk_places_no_order() -> None:
         _bars(lows, highs),
         _make_params(),
         bar_seconds=60,
-        risk_fn=lambda now, dev: QuoteRiskDecision(QuoteRiskState.HALTED, ("test",)),
+        risk_fn=lambda now, dev: QuoteRiskDecision(RiskState.HALTED, ("test",)),
     )
     assert halted.n_orders == 0 and halted.fills.empty and set(halted.risk_states) == {"HALTED"}
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hummingbot_plugin.errors import ConfigError
 from hummingbot_plugin.mm import xemm
 from hummingbot_plugin.mm.analytics import mm_report
-from hummingbot_plugin.mm.risk import QuoteRiskState
+from hummingbot_plugin.mm.risk import RiskState
 from hummingbot_plugin.simulation.mm.xemm_replay import XEMMSimParams, run_xemm_replay
 
 
@@ -45,15 +45,15 @@ def test_size_limits_and_sides_are_validated() -> None:
 @pytest.mark.parametrize(
     ("state", "imbalance", "buy", "sell"),
     [
-        (QuoteRiskState.NORMAL, 0.0, True, True),
-        (QuoteRiskState.NORMAL, 0.9, False, True),
-        (QuoteRiskState.NORMAL, -0.9, True, False),
-        (QuoteRiskState.REDUCING, 0.9, False, True),
-        (QuoteRiskState.REDUCING, 0.0, False, False),
-        (QuoteRiskState.HALTED, 0.0, False, False),
+        (RiskState.ACTIVE, 0.0, True, True),
+        (RiskState.ACTIVE, 0.9, False, True),
+        (RiskState.ACTIVE, -0.9, True, False),
+        (RiskState.REDUCING, 0.9, False, True),
+        (RiskState.REDUCING, 0.0, False, False),
+        (RiskState.HALTED, 0.0, False, False),
     ],
 )
-def test_cross_venue_permission(state: QuoteRiskState, imbalance: float, buy: bool, sell: bool) -> None:
+def test_cross_venue_permission(state: RiskState, imbalance: float, buy: bool, sell: bool) -> None:
     allowed = xemm.xemm_permission(state, imbalance, 0.8)
     assert (allowed.buy, allowed.sell) == (buy, sell)
 

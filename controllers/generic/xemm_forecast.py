@@ -33,7 +33,6 @@ Hummingbot's backtesting engine has no XEMM executor simulator; this config expo
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
 
 from hummingbot.core.data_type.common import MarketDict, PriceType, TradeType
 from hummingbot.strategy_v2.controllers.controller_base import ControllerBase, ControllerConfigBase
@@ -51,6 +50,7 @@ from hummingbot_plugin.config_prompts import prompt_extra
 from hummingbot_plugin.hb import mm_adapter
 from hummingbot_plugin.hb.risk_gate import RiskGatedController
 from hummingbot_plugin.mm import xemm_logic
+from hummingbot_plugin.mm.risk import RiskStateOverride
 from hummingbot_plugin.risk.limits import RiskLimits, capital_field
 
 _PAIR = r"^[A-Z0-9]+-[A-Z0-9]+$"
@@ -138,9 +138,9 @@ class XEMMForecastConfig(ControllerConfigBase):
     hedge_failure_window: int = Field(
         default=3600, ge=1, json_schema_extra=prompt_extra("Hedge failure window (s): ", True)
     )
-    quote_risk_override: Literal["NORMAL", "REDUCING", "HALTED"] = Field(
-        default="NORMAL",
-        json_schema_extra=prompt_extra("Risk state override (NORMAL/REDUCING/HALTED): ", True),
+    quote_risk_override: RiskStateOverride = Field(
+        default="ACTIVE",
+        json_schema_extra=prompt_extra("Risk state override (ACTIVE/REDUCING/HALTED): ", True),
     )
     risk: RiskLimits = Field(
         default_factory=RiskLimits, json_schema_extra=prompt_extra("Risk limits (docs/risk.md): ", True)
@@ -278,7 +278,7 @@ class XEMMForecastController(RiskGatedController, ControllerBase):
     def to_format_status(self) -> list[str]:
         return [
             f"XEMM {self.config.maker_connector}->{self.config.taker_connector} "
-            f"risk={self.processed_data.get('risk_state', 'NORMAL')} "
+            f"risk={self.processed_data.get('risk_state', 'ACTIVE')} "
             f"imbalance={self.processed_data.get('imbalance', 0.0):+.2f} "
             f"{'; '.join(self.processed_data.get('risk_reasons', []))}"
         ]

@@ -247,5 +247,5 @@ class GLFTMakerController(RiskGatedController, MarketMakingControllerBase):
         return [
             f"GLFT sigma={est.sigma:.3g}/sqrt(s) A={est.intensity_a:.3g}/s k={est.intensity_k:.4g} "
             f"skew={self.processed_data.get('forecast_skew', 0.0):+.5f} "
-            f"risk={self.processed_data.get('risk_state', 'NORMAL')}"
+            f"risk={self.processed_data.get('risk_state', 'ACTIVE')}"
         ]

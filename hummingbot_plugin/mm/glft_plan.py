@@ -16,7 +16,7 @@ from hummingbot_plugin.mm import glft, quoting
 from hummingbot_plugin.mm.pmm_logic import PMMSettings, QuotePlan
 from hummingbot_plugin.mm.risk import (
     QuoteRiskDecision,
-    QuoteRiskState,
+    RiskState,
     inventory_limit_check,
     side_permission,
     worst,
@@ -61,7 +61,7 @@ class GLFTParams:
 
 
 def _halted(reason: str, dev: float, risk: QuoteRiskDecision) -> QuotePlan:
-    halted = worst(risk, QuoteRiskDecision(QuoteRiskState.HALTED, (reason,)))
+    halted = worst(risk, QuoteRiskDecision(RiskState.HALTED, (reason,)))
     return QuotePlan({}, {}, LEVELS, halted, dev, frozenset(LEVELS))
 
 

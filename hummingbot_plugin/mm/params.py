@@ -9,12 +9,13 @@ Hummingbot-free.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from hummingbot_plugin.config_prompts import prompt_extra
 from hummingbot_plugin.fees import MIN_MAKER_FEE
+from hummingbot_plugin.mm.risk import RiskStateOverride
 from hummingbot_plugin.risk.limits import capital_field
 
 __all__ = ["PMMParams", "fixed_spread", "pmm_default"]
@@ -69,9 +70,7 @@ class PMMParams(BaseModel):
     inventory_skew_strength: float = _f(1.0, "Skew per unit deviation: ", ge=0, le=10)
     price_ceiling: Decimal | None = _f(None, "No bids above (blank=off): ", gt=0)
     price_floor: Decimal | None = _f(None, "No asks below (blank=off): ", gt=0)
-    quote_risk_override: Literal["NORMAL", "REDUCING", "HALTED"] = _f(
-        "NORMAL", "Risk state override (NORMAL/REDUCING/HALTED): "
-    )
+    quote_risk_override: RiskStateOverride = _f("ACTIVE", "Risk state override (ACTIVE/REDUCING/HALTED): ")
 
     @field_validator("buy_spreads", "sell_spreads", mode="after")
     @classmethod

@@ -21,7 +21,7 @@ from hummingbot_plugin.mm.levels import LevelTimers, LevelView, level_ids, level
 from hummingbot_plugin.mm.params import PMMParams
 from hummingbot_plugin.mm.risk import (
     QuoteRiskDecision,
-    QuoteRiskState,
+    RiskState,
     inventory_limit_check,
     side_permission,
     worst,
@@ -196,13 +196,13 @@ def plan_quotes(
         )
     )
     override = (
-        QuoteRiskDecision(QuoteRiskState[cfg.quote_risk_override], ("config override",))
-        if cfg.quote_risk_override != "NORMAL"
+        QuoteRiskDecision(RiskState(cfg.quote_risk_override), ("config override",))
+        if cfg.quote_risk_override != RiskState.ACTIVE
         else QuoteRiskDecision()
     )
     risk = worst(external, override, inventory_limit_check(dev))
     if not (np.isfinite(ref) and np.isfinite(mult) and np.isfinite(mid) and mid > 0):
-        risk = worst(risk, QuoteRiskDecision(QuoteRiskState.HALTED, ("no usable market data / features",)))
+        risk = worst(risk, QuoteRiskDecision(RiskState.HALTED, ("no usable market data / features",)))
         return QuotePlan({}, {}, all_levels, risk, dev, frozenset(all_levels))
     permission = side_permission(risk.state, dev)
     amounts_quote = level_amounts_quote(cfg)
@@ -261,5 +261,5 @@ def status_lines(data: dict[str, Any]) -> list[str]:
         f"reference={data.get('reference_price', float('nan')):.6g} "
         f"spread_mult={data.get('spread_multiplier', float('nan')):.3g} "
         f"skew={data.get('forecast_skew', 0.0):+.5f} vol={data.get('volatility', float('nan')):.3g}",
-        f"risk={data.get('risk_state', 'NORMAL')} {'; '.join(data.get('risk_reasons', []))}",
+        f"risk={data.get('risk_state', 'ACTIVE')} {'; '.join(data.get('risk_reasons', []))}",
     ]

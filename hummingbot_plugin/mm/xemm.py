@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hummingbot_plugin.errors import ConfigError
-from hummingbot_plugin.mm.risk import QuoteRiskDecision, QuoteRiskState, SidePermission
+from hummingbot_plugin.mm.risk import QuoteRiskDecision, RiskState, SidePermission
 
 __all__ = [
     "SizeLimits",
@@ -98,17 +98,17 @@ def imbalance_check(imbalance: float, limit: float) -> QuoteRiskDecision:
     if abs(imbalance) >= limit:
         venue = "maker" if imbalance > 0 else "taker"
         return QuoteRiskDecision(
-            QuoteRiskState.REDUCING, (f"base inventory concentrated on the {venue} venue ({imbalance:+.2f})",)
+            RiskState.REDUCING, (f"base inventory concentrated on the {venue} venue ({imbalance:+.2f})",)
         )
     return QuoteRiskDecision()
 
 
-def xemm_permission(state: QuoteRiskState, imbalance: float, limit: float) -> SidePermission:
+def xemm_permission(state: RiskState, imbalance: float, limit: float) -> SidePermission:
     """Maker sides allowed: a maker BUY moves base to the maker venue, a maker SELL to the taker venue."""
-    if state == QuoteRiskState.HALTED:
+    if state == RiskState.HALTED:
         return SidePermission(buy=False, sell=False)
     at_maker_limit = imbalance >= limit
     at_taker_limit = imbalance <= -limit
-    if state == QuoteRiskState.REDUCING:
+    if state == RiskState.REDUCING:
         return SidePermission(buy=at_taker_limit, sell=at_maker_limit)
     return SidePermission(buy=not at_maker_limit, sell=not at_taker_limit)

@@ -9,7 +9,7 @@ from typing import Protocol
 
 from hummingbot_plugin.mm import xemm
 from hummingbot_plugin.mm.levels import LevelTimers, LevelView, levels_to_create
-from hummingbot_plugin.mm.risk import QuoteRiskDecision, QuoteRiskState, hedge_failure_check, worst
+from hummingbot_plugin.mm.risk import QuoteRiskDecision, RiskState, hedge_failure_check, worst
 
 __all__ = [
     "VenueState",
@@ -132,12 +132,12 @@ def plan_levels(
     all_ids = tuple(lv.level_id for lv in levels)
     missing = [name for name, value in vars(venues).items() if value is None]
     override = (
-        QuoteRiskDecision(QuoteRiskState[cfg.quote_risk_override], ("config override",))
-        if cfg.quote_risk_override != "NORMAL"
+        QuoteRiskDecision(RiskState(cfg.quote_risk_override), ("config override",))
+        if cfg.quote_risk_override != RiskState.ACTIVE
         else QuoteRiskDecision()
     )
     if missing or not venues.maker_mid:
-        halted = QuoteRiskDecision(QuoteRiskState.HALTED, (f"venue data unavailable: {', '.join(missing)}",))
+        halted = QuoteRiskDecision(RiskState.HALTED, (f"venue data unavailable: {', '.join(missing)}",))
         return XEMMPlan({}, {}, all_ids, worst(external, override, halted), 0.0)
     imbalance = xemm.inventory_imbalance(venues.maker_base or 0.0, venues.taker_base or 0.0)
     limit = float(cfg.max_inventory_imbalance)

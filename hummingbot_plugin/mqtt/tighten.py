@@ -1,8 +1,9 @@
 """Which config changes loosen protection (capital, risk limits, kill switch, pause).
 
 A change loosens when it allows more loss or exposure than before: a higher cap, a shorter cooldown,
-a limit switched off (None), the kill switch or pause released. Loosening needs an operator-role key
-and ``loosen: true``; tightening is always allowed. Fields not listed here are not risk controls.
+a limit switched off (None), the kill switch or pause released, a manual risk state made less
+severe. Loosening needs an operator-role key and ``loosen: true``; tightening is always allowed.
+Fields not listed here are not risk controls.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import math
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
+
+from hummingbot_plugin.risk.models import RiskState
 
 __all__ = ["changed_fields", "loosened"]
 
@@ -39,6 +42,8 @@ _CAPS = frozenset(
 _FLOORS = frozenset({"risk.rate_window_seconds", "risk.stop_loss_cooldown_seconds"})
 #: True is tighter.
 _SWITCHES = frozenset({"manual_kill_switch", "paused"})
+#: A risk state: the more severe, the tighter (HALTED > REDUCING > ACTIVE).
+_STATES = frozenset({"quote_risk_override"})
 
 
 def changed_fields(old: Mapping[str, Any], new: Mapping[str, Any], prefix: str = "") -> dict[str, list[Any]]:
@@ -63,6 +68,8 @@ def loosened(changed: Mapping[str, list[Any]], old: Mapping[str, Any], new: Mapp
             loose = _effective(new, path) > _effective(old, path)
         elif path in _FLOORS:
             loose = _effective(new, path) < _effective(old, path)
+        elif path in _STATES:
+            loose = _severity(_get(new, path)) < _severity(_get(old, path))
         else:
             loose = path.startswith("risk.")  # any other risk policy change (e.g. close_positions_on_halt)
         if loose:
@@ -82,6 +89,12 @@ def _effective(dump: Mapping[str, Any], path: str) -> float:
     if path == "risk.max_pair_exposure_quote":
         return _effective(dump, "risk.max_total_exposure_quote")
     return math.inf
+
+
+def _severity(value: Any) -> int:
+    """Severity of a risk state value; an unknown one counts as the most severe (fail closed)."""
+    text = str(getattr(value, "value", value))
+    return RiskState(text).severity if text in RiskState.__members__ else RiskState.HALTED.severity
 
 
 def _get(dump: Mapping[str, Any], path: str) -> Any:

@@ -39,7 +39,6 @@ from hummingbot_plugin.risk.store import (
 __all__ = ["RiskGuard"]
 
 _LOG = logging.getLogger("hummingbot_plugin.risk")
-_SEVERITY = {RiskState.ACTIVE: 0, RiskState.REDUCING: 1, RiskState.HALTED: 2}
 
 
 class RiskGuard:
@@ -261,7 +260,7 @@ class RiskGuard:
         figures: dict[str, str] | None = None,
     ) -> Transition | None:
         self._now = max(self._now, now)
-        if _SEVERITY[to_state] <= _SEVERITY[self._st.state]:
+        if to_state.severity <= self._st.state.severity:
             return None
         transition = Transition(self.scope, self._st.state, to_state, reason, text, now, dict(figures or {}))
         self._st.state, self._st.reason_code, self._st.reason_text, self._st.since = (

@@ -20,11 +20,22 @@ __all__ = [
 
 
 class RiskState(StrEnum):
-    """ACTIVE: all allowed. REDUCING: only exposure-reducing executors. HALTED: nothing new, stop all."""
+    """ACTIVE: all allowed. REDUCING: only exposure-reducing executors. HALTED: nothing new, stop all.
+
+    The one risk state of every controller (directional and market making), ordered by severity.
+    """
 
     ACTIVE = "ACTIVE"
     REDUCING = "REDUCING"
     HALTED = "HALTED"
+
+    @property
+    def severity(self) -> int:
+        """0 (ACTIVE) < 1 (REDUCING) < 2 (HALTED): the worst of several states is the most severe."""
+        return _SEVERITY_ORDER.index(self.value)
+
+
+_SEVERITY_ORDER = ("ACTIVE", "REDUCING", "HALTED")
 
 
 class DenialReason(StrEnum):
