@@ -23,7 +23,7 @@ from hummingbot_plugin.research.evaluate import (
     ma_trend,
     momentum_days,
 )
-from hummingbot_plugin.research.folds import Block, walk_forward_blocks
+from hummingbot_plugin.research.folds import Block, RunPeriod, walk_forward_blocks
 from hummingbot_plugin.research.models import ModelStore
 from hummingbot_plugin.research.selection import (
     InnerView,
@@ -42,19 +42,10 @@ Progress = Callable[[Iterable[Block]], Iterable[Block]]
 
 
 @dataclass(frozen=True)
-class RunSettings:
+class RunSettings(RunPeriod):
     """Period, costs and search budget of a run."""
 
-    trading_pair: str
-    start: str
-    end: str
-    out: Path
-    venue: str = "binance"
-    interval: str = "1h"
-    fee: float = 0.001
-    capital: float = 1000.0
     trials: int = 40
-    step_months: int = 3
     inner_blocks: int = 6
     seed: int = 7
     space: SearchSpace = field(default_factory=SearchSpace)

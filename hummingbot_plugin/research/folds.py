@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -21,11 +22,26 @@ from numpy.typing import NDArray
 
 from hummingbot_plugin.errors import DataError
 
-__all__ = ["Block", "block_starts", "train_rows", "walk_forward_blocks"]
+__all__ = ["Block", "RunPeriod", "block_starts", "train_rows", "walk_forward_blocks"]
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
 DAY = 86_400
+
+
+@dataclass(frozen=True)
+class RunPeriod:
+    """Market, period, costs and schedule of a walk-forward run (each run's settings extend it)."""
+
+    trading_pair: str
+    start: str
+    end: str
+    out: Path
+    venue: str = "binance"
+    interval: str = "1h"
+    fee: float = 0.001
+    capital: float = 1000.0
+    step_months: int = 3
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,6 @@ Per pair, over the research engine's quarterly blocks (``folds.walk_forward_bloc
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -36,7 +35,7 @@ from hummingbot_plugin.research.evaluate import (
     ma_trend,
     momentum_days,
 )
-from hummingbot_plugin.research.folds import Block, walk_forward_blocks
+from hummingbot_plugin.research.folds import Block, RunPeriod, walk_forward_blocks
 from hummingbot_plugin.research.models import ModelSettings, ModelStore
 from hummingbot_plugin.research.regime_grid import GridSettings, Mode, simulate
 from hummingbot_plugin.research.stats import block_bootstrap_sharpe, deflated_sharpe, sharpe
@@ -64,18 +63,9 @@ MINE = ("regime_switch", "directional", "level_grid")
 
 
 @dataclass(frozen=True)
-class RegimeRunSettings:
+class RegimeRunSettings(RunPeriod):
     """Period, costs and the (fixed, chosen before the run) settings of every component."""
 
-    trading_pair: str
-    start: str
-    end: str
-    out: Path
-    venue: str = "binance"
-    interval: str = "1h"
-    fee: float = 0.001
-    capital: float = 1000.0
-    step_months: int = 3
     configs_tried: int = 3
     regime: RegimeSettings = field(default_factory=RegimeSettings)
     levels: LevelSettings = field(default_factory=LevelSettings)
